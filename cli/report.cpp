@@ -1,0 +1,240 @@
+// cli/report.cpp
+#include "cli/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/schedule.hpp"
+
+namespace rw::cli {
+
+std::string expected_text(const models::Expectation& x) {
+  return x.violation ? "violation " + x.kind : "safe";
+}
+
+std::string verdict_text(const engine::Report& r) {
+  if (r.verdict == engine::Verdict::Violation) return "violation " + r.violation->kind;
+  return std::string(engine::to_string(r.verdict));
+}
+
+std::string replay_command(const std::string& file, const std::string& schedule) {
+  return fmt::format("racewin replay {} --schedule '{}'", file, schedule);
+}
+
+namespace {
+
+// Splits text into lines of at most `width` characters, at spaces where possible.
+std::vector<std::string> wrap(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string_view rest = text;
+  while (rest.size() > width) {
+    std::size_t cut = rest.rfind(' ', width);
+    if (cut == std::string_view::npos || cut < width / 2) cut = width;
+    lines.emplace_back(rest.substr(0, cut));
+    rest.remove_prefix(cut);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  }
+  if (!rest.empty() || lines.empty()) lines.emplace_back(rest);
+  return lines;
+}
+
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+
+}  // namespace
+
+std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vector<std::string>& fibers,
+                     const std::string& initial_watch, const std::string& violation_kind) {
+  constexpr std::size_t kMaxWidth = 58;
+  std::vector<std::size_t> width(fibers.size());
+  for (std::size_t f = 0; f < fibers.size(); ++f) width[f] = std::max<std::size_t>(fibers[f].size(), 8);
+  for (const auto& s : trace) {
+    std::size_t w = std::max(s.label.size(), s.detail.empty() ? 0 : s.detail.size() + 2);
+    width[s.fiber] = std::max(width[s.fiber], std::min(w, kMaxWidth));
+  }
+  std::string out;
+  std::string head = "       step  ";
+  for (std::size_t f = 0; f < fibers.size(); ++f) head += pad(fibers[f], width[f] + 2);
+  head += "watch";
+  out += head + "\n";
+  std::string rule(head.size(), '-');
+  out += "  " + rule.substr(2) + "\n";
+  if (!initial_watch.empty())
+    out += fmt::format("{}{}\n", std::string(13, ' '), pad("", [&] {
+                         std::size_t t = 0;
+                         for (auto w : width) t += w + 2;
+                         return t;
+                       }()) + initial_watch + "  (initially)");
+  std::string last_watch = initial_watch;
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    const auto& s = trace[i];
+    if (s.atomic && i + 1 < trace.size()) {  // a setup phase: one row for the whole run
+      std::size_t j = i;
+      while (j + 1 < trace.size() && trace[j + 1].atomic && trace[j + 1].fiber == s.fiber) ++j;
+      if (j > i) {
+        std::string row = fmt::format("      {:>5}  ", fmt::format("{}-{}", i + 1, j + 1));
+        for (std::size_t f = 0; f < fibers.size(); ++f)
+          row += pad(f == s.fiber ? "(setup: runs alone)" : "", width[f] + 2);
+        if (trace[j].watch != last_watch) row += last_watch = trace[j].watch;
+        while (!row.empty() && row.back() == ' ') row.pop_back();
+        out += row + "\n";
+        i = j;
+        continue;
+      }
+    }
+    const bool last = i + 1 == trace.size() && !violation_kind.empty();
+    std::vector<std::string> cell = wrap(s.label, width[s.fiber]);
+    if (!s.detail.empty())
+      for (auto& l : wrap(s.detail, width[s.fiber] - 2)) cell.push_back("  " + l);
+    const char margin = s.window != 0 ? '|' : ' ';
+    for (std::size_t line = 0; line < cell.size(); ++line) {
+      std::string row = fmt::format("  {}  {}  ", last ? ">>" : (margin == '|' ? "| " : "  "),
+                                    line == 0 ? fmt::format("{:>5}", i + 1) : std::string(5, ' '));
+      for (std::size_t f = 0; f < fibers.size(); ++f)
+        row += pad(f == s.fiber ? cell[line] : "", width[f] + 2);
+      if (line == 0 && s.watch != last_watch) {
+        row += s.watch;
+        last_watch = s.watch;
+      }
+      while (!row.empty() && row.back() == ' ') row.pop_back();
+      out += row + "\n";
+    }
+  }
+  if (!violation_kind.empty()) out += fmt::format("  >> step {}: {}\n", trace.size(), violation_kind);
+  bool any_window = std::any_of(trace.begin(), trace.end(), [](const auto& s) { return s.window != 0; });
+  if (any_window)
+    out += "  |  marks the race window: a fiber runs module text, or holds a pointer into module memory, without a reference on the module\n";
+  return out;
+}
+
+std::string check_text(const std::vector<Checked>& all, bool timing) {
+  std::size_t wn = 8, we = 8, wv = 7;
+  for (const auto& c : all) {
+    wn = std::max(wn, c.scenario.name.size());
+    we = std::max(we, expected_text(c.scenario.expect).size());
+    wv = std::max(wv, verdict_text(c.result.report).size());
+  }
+  std::string out;
+  out += fmt::format("{}  {}  {}  {:>10}  {:>8}  {:>8}{}  result\n", pad("scenario", wn), pad("expected", we),
+                     pad("verdict", wv), "executions", "states", "outcomes", timing ? "      time" : "");
+  for (const auto& c : all) {
+    const auto& r = c.result.report;
+    out += fmt::format("{}  {}  {}  {:>10}  {:>8}  {:>8}{}  {}\n", pad(c.scenario.name, wn),
+                       pad(expected_text(c.scenario.expect), we), pad(verdict_text(r), wv), r.executions,
+                       r.states, r.outcomes.size(), timing ? fmt::format("  {:>7.3f}s", c.result.seconds) : "",
+                       c.result.matches ? "ok" : "MISMATCH");
+  }
+  std::size_t ok = 0;
+  for (const auto& c : all) {
+    const auto& r = c.result.report;
+    ok += c.result.matches ? 1 : 0;
+    out += fmt::format("\n== {} ({})\n", c.scenario.name, c.scenario.file);
+    if (!c.scenario.description.empty()) out += "   " + c.scenario.description + "\n";
+    if (!c.result.matches) out += "   MISMATCH: " + c.result.mismatch + "\n";
+    if (r.verdict == engine::Verdict::Violation) {
+      const auto& v = *r.violation;
+      out += fmt::format("   violation {}: {}\n", v.kind, v.message);
+      for (const auto& k : r.other_kinds)
+        out += fmt::format("   also reachable: {} (met first; the scenario expects {})\n", k, v.kind);
+      out += fmt::format("   found at execution {} of an exhaustive {} search; shown: the schedule with the "
+                         "fewest preemptions, then steps ({} steps, {} preemption{})\n\n",
+                         v.execution, r.strategy, v.schedule.size(), v.preemptions, v.preemptions == 1 ? "" : "s");
+      out += swimlane(v.trace, c.fiber_names, c.initial_watch, v.kind);
+      out += "   replay: " + replay_command(c.scenario.file, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
+    } else if (r.verdict == engine::Verdict::Safe) {
+      out += fmt::format("   safe: every interleaving explored ({} executions, {} of them complete, {} states); "
+                         "outcomes:\n", r.executions, r.complete_executions, r.states);
+      for (const auto& o : r.outcomes) out += fmt::format("   {:>8}  {}\n", o.count, o.outcome);
+    } else if (r.verdict == engine::Verdict::Incomplete) {
+      out += fmt::format("   incomplete: {}; covered {} executions and {} states; nothing is proved\n",
+                         r.incomplete_reason, r.executions, r.states);
+    } else {
+      out += "   error: " + r.error + "\n";
+    }
+  }
+  out += fmt::format("\n{} scenario{}: {} as expected, {} not\n", all.size(), all.size() == 1 ? "" : "s", ok,
+                     all.size() - ok);
+  return out;
+}
+
+nlohmann::ordered_json trace_json(const std::vector<engine::TraceStep>& trace,
+                                  const std::vector<std::string>& fibers,
+                                  const std::vector<std::string>& objects) {
+  auto arr = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    const auto& s = trace[i];
+    nlohmann::ordered_json j;
+    j["step"] = i + 1;
+    j["fiber"] = fibers.at(s.fiber);
+    j["label"] = s.label;
+    j["object"] = s.object == engine::kNoObject ? "" : objects.at(s.object);
+    j["access"] = std::string(engine::to_string(s.access));
+    j["detail"] = s.detail;
+    j["where"] = s.where;
+    j["watch"] = s.watch;
+    auto window = nlohmann::ordered_json::array();
+    for (std::size_t f = 0; f < fibers.size(); ++f)
+      if (s.window & (std::uint64_t{1} << f)) window.push_back(fibers[f]);
+    j["window"] = window;
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
+nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
+  nlohmann::ordered_json doc;
+  doc["tool"] = "racewin";
+  doc["command"] = "check";
+  auto list = nlohmann::ordered_json::array();
+  std::size_t ok = 0;
+  for (const auto& c : all) {
+    const auto& r = c.result.report;
+    nlohmann::ordered_json j;
+    j["name"] = c.scenario.name;
+    j["file"] = c.scenario.file;
+    j["kernel"] = c.scenario.kernel;
+    nlohmann::ordered_json x;
+    x["verdict"] = c.scenario.expect.violation ? "violation" : "safe";
+    if (c.scenario.expect.violation) x["kind"] = c.scenario.expect.kind;
+    if (c.scenario.expect.outcomes) x["outcomes"] = *c.scenario.expect.outcomes;
+    j["expected"] = x;
+    j["verdict"] = std::string(engine::to_string(r.verdict));
+    j["matches"] = c.result.matches;
+    if (!c.result.matches) j["mismatch"] = c.result.mismatch;
+    j["strategy"] = r.strategy;
+    j["state_cache"] = r.state_cache;
+    j["executions"] = r.executions;
+    j["complete_executions"] = r.complete_executions;
+    j["pruned_executions"] = r.pruned_executions;
+    j["states"] = r.states;
+    j["steps"] = r.steps;
+    j["max_depth"] = r.max_depth;
+    auto outs = nlohmann::ordered_json::array();
+    for (const auto& o : r.outcomes) outs.push_back({{"outcome", o.outcome}, {"count", o.count}});
+    j["outcomes"] = outs;
+    if (r.verdict == engine::Verdict::Incomplete) j["incomplete_reason"] = r.incomplete_reason;
+    if (r.verdict == engine::Verdict::Error) j["error"] = r.error;
+    if (r.violation) {
+      const auto& v = *r.violation;
+      const std::string schedule = engine::format_schedule(v.schedule, c.fiber_names);
+      nlohmann::ordered_json vj;
+      vj["kind"] = v.kind;
+      vj["message"] = v.message;
+      vj["fiber"] = c.fiber_names.at(v.fiber);
+      vj["execution"] = v.execution;
+      vj["schedule"] = schedule;
+      vj["steps"] = v.schedule.size();
+      vj["preemptions"] = v.preemptions;
+      vj["replay"] = replay_command(c.scenario.file, schedule);
+      vj["trace"] = trace_json(v.trace, c.fiber_names, c.object_names);
+      j["violation"] = vj;
+    }
+    ok += c.result.matches ? 1 : 0;
+    list.push_back(std::move(j));
+  }
+  doc["scenarios"] = list;
+  doc["summary"] = {{"scenarios", all.size()}, {"as_expected", ok}, {"not_as_expected", all.size() - ok}};
+  return doc;
+}
+
+}  // namespace rw::cli

@@ -1,0 +1,36 @@
+// cli/report.hpp: how results read: the check table, the swimlane trace, and JSON documents.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/explorer.hpp"
+#include "models/check.hpp"
+#include "models/scenario.hpp"
+
+namespace rw::cli {
+
+struct Checked {
+  models::Scenario scenario;
+  models::CheckResult result;
+  std::vector<std::string> fiber_names;
+  std::vector<std::string> object_names;
+  std::string initial_watch;
+};
+
+std::string expected_text(const models::Expectation& x);
+std::string verdict_text(const engine::Report& r);
+std::string replay_command(const std::string& file, const std::string& schedule);
+
+// The trace as a swimlane: one column per fiber, the watched values where they change, '|' in
+// the margin while some fiber is inside a race window, the violation marked on its step.
+std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vector<std::string>& fibers,
+                     const std::string& initial_watch, const std::string& violation_kind);
+
+std::string check_text(const std::vector<Checked>& all, bool timing);
+nlohmann::ordered_json check_json(const std::vector<Checked>& all);
+nlohmann::ordered_json trace_json(const std::vector<engine::TraceStep>& trace,
+                                  const std::vector<std::string>& fibers,
+                                  const std::vector<std::string>& objects);
+
+}  // namespace rw::cli

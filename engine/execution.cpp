@@ -1,0 +1,312 @@
+// engine/execution.cpp: the step API and the per-execution bookkeeping behind it.
+#include "engine/execution.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <stdexcept>
+
+#include "engine/require.hpp"
+
+namespace rw::engine {
+
+void fatal(const char* what, const std::string& message, std::source_location where) {
+  std::fprintf(stderr, "racewin: %s: %s (%s:%u in %s)\n", what, message.c_str(), where.file_name(),
+               static_cast<unsigned>(where.line()), where.function_name());
+  std::fflush(stderr);
+  std::_Exit(3);
+}
+
+std::string_view to_string(Access a) {
+  switch (a) {
+    case Access::Read: return "read";
+    case Access::Write: return "write";
+    case Access::ReadModifyWrite: return "rmw";
+    case Access::Lock: return "lock";
+    case Access::Unlock: return "unlock";
+  }
+  return "?";
+}
+
+namespace {
+std::string where_text(const std::source_location& w) {
+  std::string_view file = w.file_name();
+  // Print paths from the project root (models/vfs.cpp), not the build machine's absolute path.
+  for (std::string_view root : {"/models/", "/engine/", "/tests/", "/bench/", "/cli/"}) {
+    if (auto pos = file.rfind(root); pos != std::string_view::npos) {
+      file.remove_prefix(pos + 1);
+      break;
+    }
+  }
+  return fmt::format("{}:{}", file, w.line());
+}
+}  // namespace
+
+Execution::Execution(Program& program) : program_(program) {
+  const auto n = program.fiber_names().size();
+  RW_REQUIRE(n > 0 && n <= 64, "a program needs 1 to 64 fibers, not {}", n);
+  for (FiberId i = 0; i < n; ++i) {
+    fibers_.push_back(std::make_unique<FiberRec>(256 * 1024));
+    fibers_.back()->ex = this;
+    fibers_.back()->id = i;
+  }
+  lock_holder_.assign(program.objects().size(), kNoFiber);
+}
+
+Execution::~Execution() = default;
+
+const std::string& Execution::fiber_name(FiberId f) const { return program_.fiber_names().at(f); }
+
+Execution::FiberRec& Execution::me() {
+  RW_REQUIRE(current_ != kNoFiber, "step API called outside a fiber");
+  return *fibers_[current_];
+}
+
+void Execution::entry(void* arg) {
+  auto* rec = static_cast<FiberRec*>(arg);
+  Execution& ex = *rec->ex;
+  try {
+    ex.program_.run(ex, rec->id);
+  } catch (const std::exception& e) {
+    if (!ex.violation_)
+      ex.violation_ = Violation{.kind = "exception",
+                                .message = fmt::format("model code threw: {}", e.what()),
+                                .fiber = rec->id};
+  } catch (...) {
+    if (!ex.violation_)
+      ex.violation_ = Violation{.kind = "exception",
+                                .message = "model code threw a non-standard exception",
+                                .fiber = rec->id};
+  }
+  rec->finished = true;
+}
+
+void Execution::suspend() { fibers_[current_]->slot.yield(); }
+
+void Execution::step(ObjectId object, Access access, Label label, std::source_location where) {
+  step_when(object, access, label, Condition{}, where);
+}
+
+void Execution::step_when(ObjectId object, Access access, Label label, Condition ready,
+                          std::source_location where) {
+  FiberRec& f = me();
+  RW_REQUIRE(object == kNoObject || object < program_.objects().size(),
+             "step '{}' names object {} of {}", label.text, object, program_.objects().size());
+  f.pending = Pending{object, access, label, where, ready};
+  suspend();
+}
+
+void Execution::lock(ObjectId lock, Label label, std::source_location where) {
+  RW_REQUIRE(lock < lock_holder_.size() && program_.objects()[lock].is_lock,
+             "lock '{}': object {} is not a lock", label.text, lock);
+  RW_REQUIRE(lock_holder_[lock] != current_, "lock '{}': {} already holds {}", label.text,
+             fiber_name(current_), program_.objects()[lock].name);
+  step(lock, Access::Lock, label, where);
+  lock_holder_[lock] = current_;
+}
+
+void Execution::unlock(ObjectId lock, Label label, std::source_location where) {
+  RW_REQUIRE(lock < lock_holder_.size() && lock_holder_[lock] == current_,
+             "unlock '{}': the fiber does not hold the lock", label.text);
+  step(lock, Access::Unlock, label, where);
+  lock_holder_[lock] = kNoFiber;
+}
+
+FiberId Execution::holder(ObjectId lock) const { return lock_holder_.at(lock); }
+
+void Execution::fail(std::string_view kind, std::string message) {
+  RW_REQUIRE(current_ != kNoFiber, "fail() called outside a fiber");
+  if (!violation_)
+    violation_ = Violation{.kind = std::string(kind), .message = std::move(message), .fiber = current_};
+  if (tracing_ && !trace_.empty() && trace_.back().fiber == current_) {
+    auto& d = trace_.back().detail;
+    d += d.empty() ? "" : "; ";
+    d += violation_->message;
+  }
+  suspend();  // the explorer never resumes a fiber after a violation
+  RW_ASSERT(false, "a fiber was resumed after its violation");
+  std::abort();
+}
+
+void Execution::observe(Label what, std::int64_t value) { me().results.push_back({what, value}); }
+
+void Execution::note_text(std::string text) {
+  if (trace_.empty() || current_ == kNoFiber) return;
+  auto& d = trace_.back().detail;
+  if (!d.empty()) d += "; ";
+  d += text;
+}
+
+Execution::Frame Execution::enter(Label function) {
+  me().frames.push_back(FrameRec{.function = function.id});
+  return Frame(*this);
+}
+
+void Execution::pop_frame() {
+  auto& frames = me().frames;
+  RW_ASSERT(!frames.empty(), "frame stack underflow");
+  frames.pop_back();
+}
+
+void Execution::at(std::uint32_t statement) {
+  auto& frames = me().frames;
+  RW_REQUIRE(!frames.empty(), "at() needs a frame: call enter() first");
+  frames.back().pc = statement;
+}
+
+void Execution::local(std::size_t slot, std::int64_t value) {
+  auto& frames = me().frames;
+  RW_REQUIRE(!frames.empty() && slot < kFrameLocals, "local({}) needs a frame and a slot < {}",
+             slot, kFrameLocals);
+  frames.back().locals[slot] = value;
+}
+
+void Execution::set_window(bool open) { me().window = open; }
+
+void Execution::set_atomic(bool on) { me().atomic = on; }
+
+void Execution::begin(bool tracing) {
+  program_.reset();
+  tracing_ = tracing;
+  std::fill(lock_holder_.begin(), lock_holder_.end(), kNoFiber);
+  schedule_.clear();
+  trace_.clear();
+  violation_.reset();
+  preemptions_ = 0;
+  last_ = kNoFiber;
+  for (auto& f : fibers_) {
+    f->finished = false;
+    f->window = false;
+    f->atomic = false;
+    f->frames.clear();
+    f->results.clear();
+    f->pending = Pending{};
+    f->slot.start(&Execution::entry, f.get());
+  }
+  // Each fiber runs up to its first step; by contract it touches nothing shared before it.
+  for (auto& f : fibers_) {
+    current_ = f->id;
+    f->slot.resume();
+    current_ = kNoFiber;
+    if (violation_) break;
+  }
+  refresh_runnable();
+}
+
+bool Execution::enabled(const FiberRec& f) const {
+  if (f.finished) return false;
+  const Pending& p = f.pending;
+  if (p.access == Access::Lock && lock_holder_[p.object] != kNoFiber) return false;
+  return p.ready();
+}
+
+bool Execution::all_finished() const {
+  return std::all_of(fibers_.begin(), fibers_.end(), [](const auto& f) { return f->finished; });
+}
+
+void Execution::refresh_runnable() {
+  runnable_.clear();
+  if (violation_) return;
+  const auto atomic = std::find_if(fibers_.begin(), fibers_.end(), [](const auto& f) { return f->atomic && !f->finished; });
+  if (atomic != fibers_.end()) {
+    if (enabled(**atomic)) runnable_.push_back((*atomic)->id);
+  } else {
+    for (const auto& f : fibers_)
+      if (enabled(*f)) runnable_.push_back(f->id);
+  }
+  if (runnable_.empty() && !all_finished()) {
+    violation_ = Violation{.kind = "deadlock",
+                           .message = "no fiber can run: " + describe_blocked(),
+                           .fiber = last_ == kNoFiber ? 0 : last_};
+  }
+}
+
+void Execution::advance(FiberId fid) {
+  RW_ASSERT(fid < fibers_.size() && std::binary_search(runnable_.begin(), runnable_.end(), fid),
+            "advance: fiber {} is not runnable", fid);
+  if (last_ != kNoFiber && last_ != fid &&
+      std::binary_search(runnable_.begin(), runnable_.end(), last_))
+    ++preemptions_;
+  FiberRec& f = *fibers_[fid];
+  schedule_.push_back(fid);
+  if (tracing_) {
+    const Pending& p = f.pending;
+    trace_.push_back(TraceStep{.fiber = fid,
+                               .label = p.label.text,
+                               .object = p.object,
+                               .access = p.access,
+                               .where = where_text(p.where),
+                               .atomic = f.atomic});
+  }
+  last_ = fid;
+  current_ = fid;
+  f.slot.resume();
+  current_ = kNoFiber;
+  if (tracing_) {
+    TraceStep& t = trace_.back();
+    t.watch = program_.watch();
+    for (const auto& g : fibers_)
+      if (g->window) t.window |= std::uint64_t{1} << g->id;
+  }
+  refresh_runnable();
+}
+
+void Execution::write_state(StateWriter& out) const {
+  program_.write_state(out);
+  for (std::size_t i = 0; i < lock_holder_.size(); ++i)
+    if (program_.objects()[i].is_lock) out.put(lock_holder_[i]);
+  for (const auto& f : fibers_) {
+    out.put((f->finished ? 1 : 0) | (f->atomic ? 2 : 0));
+    if (!f->finished) {
+      out.put(f->pending.label.id);
+      out.put((std::uint64_t{f->pending.object} << 8) | static_cast<std::uint8_t>(f->pending.access));
+    }
+    out.put(f->frames.size());
+    for (const auto& fr : f->frames) {
+      out.put(fr.function);
+      out.put(fr.pc);
+      for (auto l : fr.locals) out.put_signed(l);
+    }
+    out.put(f->results.size());
+    for (const auto& r : f->results) {
+      out.put(r.what.id);
+      out.put_signed(r.value);
+    }
+  }
+}
+
+std::string Execution::outcome() const {
+  std::string s;
+  for (const auto& f : fibers_) {
+    if (!s.empty()) s += " | ";
+    s += fiber_name(f->id);
+    s += ":";
+    if (f->results.empty()) s += " -";
+    for (const auto& r : f->results) {
+      s += ' ';
+      s += r.what.text;
+      s += '=';
+      s += program_.format_value(r.value);
+    }
+  }
+  return s;
+}
+
+std::string Execution::describe_blocked() const {
+  std::string s;
+  for (const auto& f : fibers_) {
+    if (f->finished) continue;
+    if (!s.empty()) s += "; ";
+    const Pending& p = f->pending;
+    if (p.access == Access::Lock && lock_holder_[p.object] != kNoFiber)
+      s += fmt::format("{} waits for {} (held by {}) at '{}'", fiber_name(f->id),
+                       program_.objects()[p.object].name, fiber_name(lock_holder_[p.object]),
+                       p.label.text);
+    else
+      s += fmt::format("{} waits at '{}'", fiber_name(f->id), p.label.text);
+  }
+  return s;
+}
+
+}  // namespace rw::engine

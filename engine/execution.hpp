@@ -1,0 +1,170 @@
+// engine/execution.hpp: one run of a Program, as model code sees it (the step API) and as the
+// explorer drives it (begin / runnable / advance). Knows fibers, steps and objects; nothing
+// about what the objects mean.
+#pragma once
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/fiber.hpp"
+#include "engine/program.hpp"
+#include "engine/trace.hpp"
+#include "engine/types.hpp"
+
+namespace rw::engine {
+
+// A borrowed predicate, evaluated by the scheduler while its fiber is suspended in step_when().
+class Condition {
+ public:
+  template <class F>
+  Condition(const F& f)  // NOLINT: implicit, so that a lambda can be passed directly
+      : ctx_(&f), fn_([](const void* c) { return (*static_cast<const F*>(c))(); }) {}
+  Condition() = default;
+  bool operator()() const { return fn_ == nullptr || fn_(ctx_); }
+
+ private:
+  const void* ctx_ = nullptr;
+  bool (*fn_)(const void*) = nullptr;
+};
+
+inline constexpr std::size_t kFrameLocals = 4;
+inline constexpr FiberId kNoFiber = ~FiberId{0};
+
+class Execution {
+ public:
+  explicit Execution(Program& program);
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  // ---- Model API: called on a fiber's stack -------------------------------------------------
+  // Announces the next shared access and waits until the strategy runs this fiber. Everything
+  // the fiber does after step() returns and before its next step() is one atomic step.
+  void step(ObjectId object, Access access, Label label,
+            std::source_location where = std::source_location::current());
+  // Like step(), but the fiber is not runnable until `ready` holds (checked on the shared state).
+  void step_when(ObjectId object, Access access, Label label, Condition ready,
+                 std::source_location where = std::source_location::current());
+  // Engine-owned locks (objects with is_lock). Acquiring is a step that is enabled only while
+  // the lock is free; a fiber waiting for a lock is not runnable.
+  void lock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
+  void unlock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
+  FiberId holder(ObjectId lock) const;
+  // Records a violation of the given kind and ends the execution; never returns.
+  [[noreturn]] void fail(std::string_view kind, std::string message);
+  // Records an observable result of this fiber (part of the execution's outcome and its state).
+  void observe(Label what, std::int64_t value);
+  // Details for the trace, formatted only while tracing.
+  bool tracing() const { return tracing_; }
+  template <class... A>
+  void note(fmt::format_string<A...> f, A&&... args) {
+    if (tracing_) note_text(fmt::format(f, std::forward<A>(args)...));
+  }
+  // The fiber's position: a stack of model functions, each with a statement index and the
+  // locals that decide its future. Positions are part of the visited state, so a local that
+  // survives a step and changes what happens next must be declared with local().
+  class Frame {
+   public:
+    explicit Frame(Execution& ex) : ex_(&ex) {}
+    ~Frame() { ex_->pop_frame(); }
+    Frame(const Frame&) = delete;
+    Frame& operator=(const Frame&) = delete;
+
+   private:
+    Execution* ex_;
+  };
+  [[nodiscard]] Frame enter(Label function);
+  void at(std::uint32_t statement);
+  void local(std::size_t slot, std::int64_t value);
+  // While a fiber is in an atomic section, no other fiber runs (when several are, the lowest id
+  // goes first). Its steps are still schedule points, traced and recorded, but offer no choice.
+  void set_atomic(bool on);
+  // Marks this fiber as inside (or out of) a race window; shown in traces, not part of state.
+  void set_window(bool open);
+  FiberId self() const { return current_; }
+  const std::string& fiber_name(FiberId f) const;
+
+  // ---- Explorer API: called on the scheduler's context --------------------------------------
+  // Resets the program and runs every fiber up to its first step.
+  void begin(bool tracing);
+  // Fibers whose pending step is enabled, in FiberId order.
+  const std::vector<FiberId>& runnable() const { return runnable_; }
+  // True when the execution is over: a violation, or no runnable fiber (complete or deadlock).
+  bool over() const { return violation_.has_value() || runnable_.empty(); }
+  bool complete() const { return !violation_ && all_finished(); }
+  // Takes fiber f's pending step. f must be runnable.
+  void advance(FiberId f);
+  void set_tracing(bool on) { tracing_ = on; }
+  void write_state(StateWriter& out) const;
+  std::uint32_t depth() const { return static_cast<std::uint32_t>(schedule_.size()); }
+  std::uint32_t preemptions() const { return preemptions_; }
+  const std::vector<FiberId>& schedule() const { return schedule_; }
+  const std::optional<Violation>& violation() const { return violation_; }
+  std::vector<TraceStep>& trace() { return trace_; }
+  // The outcome: each fiber's observed results, as text ("a: open=0 close=0 | b: rmmod=0").
+  std::string outcome() const;
+  // Why each unfinished fiber cannot run (for deadlock reports).
+  std::string describe_blocked() const;
+  Program& program() { return program_; }
+  std::size_t fiber_count() const { return fibers_.size(); }
+
+ private:
+  struct FrameRec {
+    std::uint64_t function = 0;
+    std::uint32_t pc = 0;
+    std::array<std::int64_t, kFrameLocals> locals{};
+  };
+  struct Pending {
+    ObjectId object = kNoObject;
+    Access access = Access::Read;
+    Label label;
+    std::source_location where;
+    Condition ready;
+  };
+  struct Result {
+    Label what;
+    std::int64_t value = 0;
+  };
+  struct FiberRec {
+    explicit FiberRec(std::size_t stack) : slot(stack) {}
+    FiberSlot slot;
+    Execution* ex = nullptr;
+    FiberId id = 0;
+    bool finished = false;
+    bool window = false;
+    bool atomic = false;
+    Pending pending;
+    std::vector<FrameRec> frames;
+    std::vector<Result> results;
+  };
+
+  static void entry(void* arg);
+  void suspend();
+  void pop_frame();
+  void note_text(std::string text);
+  bool enabled(const FiberRec& f) const;
+  void refresh_runnable();
+  bool all_finished() const;
+  FiberRec& me();
+
+  Program& program_;
+  std::vector<std::unique_ptr<FiberRec>> fibers_;
+  std::vector<FiberId> lock_holder_;  // per object; kNoFiber when free (or not a lock)
+  std::vector<FiberId> runnable_;
+  std::vector<FiberId> schedule_;
+  std::vector<TraceStep> trace_;
+  std::optional<Violation> violation_;
+  FiberId current_ = kNoFiber;
+  FiberId last_ = kNoFiber;
+  std::uint32_t preemptions_ = 0;
+  bool tracing_ = false;
+};
+
+}  // namespace rw::engine

@@ -1,0 +1,79 @@
+// engine/fiber.cpp: the only includer of <boost/context/fiber.hpp>.
+#include "engine/fiber.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <boost/context/fiber.hpp>
+#include <cstdlib>
+#include <new>
+
+#include "engine/require.hpp"
+
+namespace rw::engine {
+namespace ctx = boost::context;
+
+namespace {
+// Hands Boost the slot's stack; deallocate does nothing because the slot owns the memory.
+struct FixedStack {
+  ctx::stack_context sc;
+  ctx::stack_context allocate() { return sc; }
+  void deallocate(ctx::stack_context&) noexcept {}
+};
+}  // namespace
+
+struct FiberSlot::Impl {
+  // The fiber handle lives in raw storage so that a suspended fiber can be forgotten without
+  // running ~fiber (which would unwind its stack by throwing).
+  alignas(ctx::fiber) unsigned char self_storage[sizeof(ctx::fiber)];
+  ctx::fiber* self = nullptr;
+  ctx::fiber resumer;
+  void* stack_base = nullptr;
+  std::size_t stack_bytes = 0;
+  std::size_t guard_bytes = 0;
+  Entry entry = nullptr;
+  void* arg = nullptr;
+};
+
+FiberSlot::FiberSlot(std::size_t stack_bytes) : impl_(std::make_unique<Impl>()) {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  impl_->guard_bytes = page;
+  impl_->stack_bytes = (stack_bytes + page - 1) / page * page;
+  void* base = ::mmap(nullptr, impl_->stack_bytes + page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  RW_REQUIRE(base != MAP_FAILED, "FiberSlot: cannot map a {}-byte stack", impl_->stack_bytes);
+  ::mprotect(base, page, PROT_NONE);  // guard page: a stack overflow faults, it never corrupts
+  impl_->stack_base = base;
+}
+
+FiberSlot::~FiberSlot() {
+  // A suspended fiber is forgotten, as in start(); its stack goes with the mapping.
+  ::munmap(impl_->stack_base, impl_->stack_bytes + impl_->guard_bytes);
+}
+
+void FiberSlot::start(Entry entry, void* arg) {
+  Impl& s = *impl_;
+  s.entry = entry;
+  s.arg = arg;
+  ctx::stack_context sc;
+  sc.size = s.stack_bytes;
+  sc.sp = static_cast<char*>(s.stack_base) + s.guard_bytes + s.stack_bytes;
+  Impl* self = &s;
+  s.self = ::new (static_cast<void*>(s.self_storage))
+      ctx::fiber(std::allocator_arg, FixedStack{sc}, [self](ctx::fiber&& resumer) {
+        self->resumer = std::move(resumer);
+        self->entry(self->arg);  // the entry catches everything the model throws
+        return std::move(self->resumer);
+      });
+}
+
+void FiberSlot::resume() {
+  RW_REQUIRE(impl_->self != nullptr && *impl_->self, "FiberSlot::resume: fiber is not runnable");
+  *impl_->self = std::move(*impl_->self).resume();
+}
+
+void FiberSlot::yield() { impl_->resumer = std::move(impl_->resumer).resume(); }
+
+bool FiberSlot::finished() const { return impl_->self == nullptr || !*impl_->self; }
+
+}  // namespace rw::engine

@@ -1,0 +1,52 @@
+// engine/program.hpp: what the explorer runs. A Program owns the shared world and the fibers'
+// bodies; the explorer re-runs it from reset() for every execution. Models implement it.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/types.hpp"
+
+namespace rw::engine {
+
+class Execution;
+
+// Collects the words that make up a state. Two states are the same exactly when their words are.
+class StateWriter {
+ public:
+  void put(std::uint64_t w) { words_.push_back(w); }
+  void put_signed(std::int64_t v) { words_.push_back(static_cast<std::uint64_t>(v)); }
+  void clear() { words_.clear(); }
+  std::span<const std::uint64_t> words() const { return words_; }
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
+
+struct ObjectInfo {
+  std::string name;
+  bool is_lock = false;  // locks are owned by the engine: Execution::lock / unlock
+};
+
+class Program {
+ public:
+  virtual ~Program() = default;
+  // Fixed for the program's life: the fibers (by name) and the shared objects steps name.
+  virtual const std::vector<std::string>& fiber_names() const = 0;
+  virtual const std::vector<ObjectInfo>& objects() const = 0;
+  // Puts the world back in its initial state; called before every execution.
+  virtual void reset() = 0;
+  // The body of fiber `self`, run on that fiber's stack. Must announce every shared access with
+  // ex.step() before making it, and keep nothing needing a destructor alive across a step.
+  virtual void run(Execution& ex, FiberId self) = 0;
+  // Writes every value of the world that can decide the future (engine-owned locks, fiber
+  // positions, declared locals and observed results are written by the engine itself).
+  virtual void write_state(StateWriter& out) const = 0;
+  // For traces only: a short summary of the values a reader watches (printed when it changes).
+  virtual std::string watch() const { return {}; }
+  // For outcome tables: how an observed value reads (for example an error number's name).
+  virtual std::string format_value(std::int64_t v) const { return std::to_string(v); }
+};
+
+}  // namespace rw::engine

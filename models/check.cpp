@@ -1,0 +1,69 @@
+// models/check.cpp
+#include "models/check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "engine/strategies/dfs.hpp"
+#include "models/kernel_program.hpp"
+
+namespace rw::models {
+
+CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOptions& options) {
+  KernelProgram program(scenario);
+  engine::DfsStrategy dfs;
+  const auto start = std::chrono::steady_clock::now();
+  CheckResult r;
+  engine::ExploreOptions opt = options;
+  if (scenario.expect.violation) opt.target_kind = scenario.expect.kind;
+  r.report = engine::explore(program, dfs, opt);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const auto& rep = r.report;
+  const Expectation& x = scenario.expect;
+  switch (rep.verdict) {
+    case engine::Verdict::Error: r.mismatch = rep.error; return r;
+    case engine::Verdict::Incomplete:
+      r.mismatch = "the exploration is incomplete: " + rep.incomplete_reason;
+      return r;
+    case engine::Verdict::Violation:
+      if (!x.violation) {
+        r.mismatch = fmt::format("expected safe, found {}", rep.violation->kind);
+        return r;
+      }
+      if (rep.violation->kind != x.kind) {
+        r.mismatch = fmt::format("expected violation {}, found {}", x.kind, rep.violation->kind);
+        return r;
+      }
+      break;
+    case engine::Verdict::Safe:
+      if (x.violation) {
+        r.mismatch = fmt::format("expected violation {}, but every interleaving is safe", x.kind);
+        return r;
+      }
+      if (x.outcomes) {
+        std::set<std::string> want(x.outcomes->begin(), x.outcomes->end());
+        std::set<std::string> got;
+        for (const auto& o : rep.outcomes) got.insert(o.outcome);
+        std::vector<std::string> extra, missing;
+        std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+        std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+        if (!extra.empty()) {
+          r.mismatch = fmt::format("outcome not in expect.outcomes: '{}'", extra.front());
+          return r;
+        }
+        if (!missing.empty()) {
+          r.mismatch = fmt::format("expected outcome never happens: '{}'", missing.front());
+          return r;
+        }
+      }
+      break;
+  }
+  r.matches = true;
+  return r;
+}
+
+}  // namespace rw::models

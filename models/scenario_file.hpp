@@ -1,0 +1,26 @@
+// models/scenario_file.hpp: reads a scenario from TOML (shared/STYLE.md §4, scenarios/README.md).
+// Never throws for bad input and never exits: the first problem comes back as an InputError.
+#pragma once
+#include <expected>
+#include <filesystem>
+#include <string>
+
+#include "models/scenario.hpp"
+
+namespace rw::models {
+
+struct InputError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the problem concerns the whole file
+  int column = 0;  // 1-based; 0 when unknown
+  std::string message;
+  std::string to_string() const;
+};
+
+std::expected<Scenario, InputError> load_scenario(const std::filesystem::path& path);
+std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file);
+
+// The violation kinds the models can report (for validating [expect] kind).
+const std::vector<std::string>& violation_kinds();
+
+}  // namespace rw::models

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what racewin needs to build and test on Debian 12, from Debian's packages only.
+# Does nothing when everything is already installed. Needs root (or sudo) only to install.
+set -euo pipefail
+packages=(build-essential cmake libboost-context-dev libgtest-dev catch2 libcli11-dev
+          libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
