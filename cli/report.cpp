@@ -209,6 +209,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     j["states"] = r.states;
     j["steps"] = r.steps;
     j["max_depth"] = r.max_depth;
+    if (r.state_checks) j["state_checks"] = r.state_checks;
     auto outs = nlohmann::ordered_json::array();
     for (const auto& o : r.outcomes) outs.push_back({{"outcome", o.outcome}, {"count", o.count}});
     j["outcomes"] = outs;
@@ -226,6 +227,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
       vj["steps"] = v.schedule.size();
       vj["preemptions"] = v.preemptions;
       vj["replay"] = replay_command(c.scenario.file, schedule);
+      vj["other_kinds"] = r.other_kinds;
       vj["trace"] = trace_json(v.trace, c.fiber_names, c.object_names);
       j["violation"] = vj;
     }
