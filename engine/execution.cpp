@@ -293,6 +293,11 @@ std::string Execution::outcome() const {
   return s;
 }
 
+std::string_view Execution::pending(FiberId f) const {
+  const auto& rec = *fibers_.at(f);
+  return rec.finished ? std::string_view{} : std::string_view{rec.pending.label.text};
+}
+
 std::string Execution::describe_blocked() const {
   std::string s;
   for (const auto& f : fibers_) {

@@ -110,6 +110,10 @@ class Execution {
   std::vector<TraceStep>& trace() { return trace_; }
   // The outcome: each fiber's observed results, as text ("a: open=0 close=0 | b: rmmod=0").
   std::string outcome() const;
+  // The label of the step fiber f waits to take ("" once it has finished).
+  std::string_view pending(FiberId f) const;
+  bool finished(FiberId f) const { return fibers_.at(f)->finished; }
+  bool atomic(FiberId f) const { return fibers_.at(f)->atomic; }
   // Why each unfinished fiber cannot run (for deadlock reports).
   std::string describe_blocked() const;
   Program& program() { return program_; }

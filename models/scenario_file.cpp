@@ -364,8 +364,20 @@ Scenario build(const toml::table& root, const std::string& file) {
   if (modules == nullptr) fail(root.source(), "the scenario has no module: expected a [module.<name>] table");
   const auto& mt = need_table(*modules, "module");
   if (mt.empty()) fail(mt.source(), "the scenario has no module: expected a [module.<name>] table");
-  for (auto&& [k, v] : mt) {
-    s.modules.push_back(parse_module(k, v));
+  // toml++ iterates a table in key order; scenarios list modules and fibers in the order written.
+  const auto in_file_order = [](const toml::table& t) {
+    std::vector<std::pair<const toml::key*, const toml::node*>> items;
+    for (auto&& [k, v] : t) items.emplace_back(&k, &v);
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+      const auto& x = a.first->source().begin;
+      const auto& y = b.first->source().begin;
+      return std::tie(x.line, x.column) < std::tie(y.line, y.column);
+    });
+    return items;
+  };
+  for (auto [kp, vp] : in_file_order(mt)) {
+    const toml::key& k = *kp;
+    s.modules.push_back(parse_module(k, *vp));
     for (std::size_t i = 0; i + 1 < s.modules.size(); ++i)
       if (s.modules[i].device == s.modules.back().device)
         fail(k.source(), fmt::format("modules '{}' and '{}' both register /dev/{}", s.modules[i].name,
@@ -376,7 +388,7 @@ Scenario build(const toml::table& root, const std::string& file) {
   const auto& ft = need_table(*fibers, "fiber");
   if (ft.empty()) fail(ft.source(), "the scenario has no fiber: expected a [fiber.<name>] table with run = [...]");
   if (ft.size() > 64) fail(ft.source(), fmt::format("{} fibers: at most 64 are supported", ft.size()));
-  for (auto&& [k, v] : ft) s.fibers.push_back(parse_fiber(k, v, s.modules));
+  for (auto [kp, vp] : in_file_order(ft)) s.fibers.push_back(parse_fiber(*kp, *vp, s.modules));
   const auto* expect = root.get("expect");
   if (expect == nullptr)
     fail(root.source(), "the scenario does not say what it expects: add [expect] with verdict = \"safe\" or \"violation\"");
