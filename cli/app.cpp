@@ -45,13 +45,6 @@ bool collect(const std::vector<std::string>& paths, std::vector<fs::path>& files
   return ok;
 }
 
-Checked make_checked(models::Scenario s, const models::CheckResult& r) {
-  models::KernelProgram program(s);
-  Checked c{std::move(s), r, program.fiber_names(), {}, program.watch()};
-  for (const auto& o : program.objects()) c.object_names.push_back(o.name);
-  return c;
-}
-
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

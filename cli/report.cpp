@@ -6,8 +6,16 @@
 #include <algorithm>
 
 #include "engine/schedule.hpp"
+#include "models/kernel_program.hpp"
 
 namespace rw::cli {
+
+Checked make_checked(models::Scenario s, const models::CheckResult& r) {
+  models::KernelProgram program(s);
+  Checked c{std::move(s), r, program.fiber_names(), {}, program.watch()};
+  for (const auto& o : program.objects()) c.object_names.push_back(o.name);
+  return c;
+}
 
 std::string expected_text(const models::Expectation& x) {
   return x.violation ? "violation " + x.kind : "safe";

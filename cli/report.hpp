@@ -18,6 +18,9 @@ struct Checked {
   std::string initial_watch;
 };
 
+// Bundles a checked scenario with the names its report needs.
+Checked make_checked(models::Scenario s, const models::CheckResult& r);
+
 std::string expected_text(const models::Expectation& x);
 std::string verdict_text(const engine::Report& r);
 std::string replay_command(const std::string& file, const std::string& schedule);
