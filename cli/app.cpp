@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <filesystem>
 #include <ostream>
 
@@ -16,6 +18,15 @@ namespace rw::cli {
 namespace fs = std::filesystem;
 
 namespace {
+
+// A whole number from 1 up, with a message that says so (CLI::PositiveNumber's does not).
+std::uint64_t parse_count(const std::string& text, const char* flag, std::string& error) {
+  std::uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || v == 0)
+    error = fmt::format("{}: expected a whole number from 1 up, got '{}'", flag, text);
+  return v;
+}
 
 // Expands folders into their *.toml files (recursively, sorted); reports paths that hold none.
 bool collect(const std::vector<std::string>& paths, std::vector<fs::path>& files, std::ostream& err) {
@@ -61,10 +72,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> paths{"scenarios/"};
   check->add_option("paths", paths, "scenario files or folders (default: scenarios/)");
   add_common(check);
-  check->add_option("--max-executions", opt.max_executions, "stop after N executions (the verdict is then incomplete)")
-      ->check(CLI::PositiveNumber);
-  check->add_option("--max-steps", opt.max_steps, "cut an execution after N steps (the verdict is then incomplete)")
-      ->check(CLI::PositiveNumber);
+  std::string max_executions, max_steps;
+  check->add_option("--max-executions", max_executions, "stop after N executions (the verdict is then incomplete)");
+  check->add_option("--max-steps", max_steps, "cut an execution after N steps (the verdict is then incomplete)");
   check->add_flag("--no-state-cache", no_cache, "explore every schedule, even those reaching a state already explored");
   check->add_flag("--check-state", opt.check_state,
                   "re-run sampled futures of states reached twice and fail if they differ");
@@ -77,12 +87,31 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   replay->add_option("--schedule", schedule_text, "fiber names in order, e.g. 'opener*12 rmmod*17 opener'")->required();
   add_common(replay);
 
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("racewin: ") + e.what() + " (see racewin --help)\n";
+  });
+  if (!args.empty() && !args.front().starts_with("-") && args.front() != "check" && args.front() != "replay") {
+    err << "racewin: unknown command '" << args.front() << "' (expected: check, replay)\n";
+    return kExitBadInput;
+  }
   std::vector<std::string> argv_rev(args.rbegin(), args.rend());
   try {
     app.parse(argv_rev);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitBadInput;
+  }
+  std::string bad;
+  if (!max_executions.empty()) opt.max_executions = parse_count(max_executions, "--max-executions", bad);
+  if (!max_steps.empty()) {
+    const std::uint64_t v = parse_count(max_steps, "--max-steps", bad);
+    if (bad.empty() && v > std::numeric_limits<std::uint32_t>::max())
+      bad = fmt::format("--max-steps: at most {}, got '{}'", std::numeric_limits<std::uint32_t>::max(), max_steps);
+    opt.max_steps = static_cast<std::uint32_t>(v);
+  }
+  if (!bad.empty()) {
+    err << "racewin: " << bad << " (see racewin --help)\n";
+    return kExitBadInput;
   }
   opt.state_cache = !no_cache;
   opt.shrink = !no_shrink;

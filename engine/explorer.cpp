@@ -137,8 +137,8 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
   }
   if (!ex.over())
     return std::unexpected(ScheduleError{0, fmt::format(
-        "the schedule ends after {} steps, but the execution goes on (runnable: {})",
-        schedule.size(), names_of(ex, ex.runnable()))});
+        "the schedule ends after {} step{}, but the execution goes on (runnable: {})",
+        schedule.size(), schedule.size() == 1 ? "" : "s", names_of(ex, ex.runnable()))});
   Replay out;
   out.trace = ex.trace();
   out.preemptions = ex.preemptions();

@@ -338,6 +338,9 @@ Expectation parse_expect(const toml::node& node) {
       if (!seen.insert(s).second) fail(e.source(), fmt::format("outcome '{}' is listed twice", s));
       outs.push_back(std::move(s));
     }
+    if (outs.empty())
+      fail(o->source(), "'expect.outcomes' is empty: list the outcomes every complete execution may end "
+                        "in, or leave the key out");
     x.outcomes = std::move(outs);
   }
   return x;
@@ -351,6 +354,8 @@ Scenario build(const toml::table& root, const std::string& file) {
   if (name == nullptr) fail(root.source(), "the scenario has no name: expected name = \"...\" at the top");
   s.name = need_string(*name, "name");
   if (s.name.empty()) fail(name->source(), "'name' is empty");
+  if (std::any_of(s.name.begin(), s.name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+    fail(name->source(), "'name' holds a control character (a newline or a tab): it must fit on one line");
   if (const auto* d = root.get("description")) s.description = need_string(*d, "description");
   const auto* kernel = root.get("kernel");
   if (kernel == nullptr) fail(root.source(), "the scenario has no kernel era: expected kernel = \"modern\"");
