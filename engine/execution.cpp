@@ -30,17 +30,8 @@ std::string_view to_string(Access a) {
 }
 
 namespace {
-std::string where_text(const std::source_location& w) {
-  std::string_view file = w.file_name();
-  // Print paths from the project root (models/vfs.cpp), not the build machine's absolute path.
-  for (std::string_view root : {"/models/", "/engine/", "/tests/", "/bench/", "/cli/"}) {
-    if (auto pos = file.rfind(root); pos != std::string_view::npos) {
-      file.remove_prefix(pos + 1);
-      break;
-    }
-  }
-  return fmt::format("{}:{}", file, w.line());
-}
+// The build maps the project root away (-fmacro-prefix-map), so this reads "models/vfs.cpp".
+std::string where_text(const std::source_location& w) { return fmt::format("{}:{}", w.file_name(), w.line()); }
 }  // namespace
 
 Execution::Execution(Program& program) : program_(program) {

@@ -128,6 +128,9 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
           "the schedule has {} steps, but the execution ends after step {} ({})", schedule.size(), i,
           how_it_ended(ex))});
     const FiberId f = schedule[i];
+    if (f >= names.size())
+      return std::unexpected(ScheduleError{0, fmt::format(
+          "step {} picks fiber {}, but the program has {} fibers", i + 1, f, names.size())});
     const auto& run = ex.runnable();
     if (!std::binary_search(run.begin(), run.end(), f))
       return std::unexpected(ScheduleError{0, fmt::format(
@@ -209,11 +212,11 @@ Report explore(Program& program, Strategy& strategy, const ExploreOptions& opt) 
   std::vector<FiberId> found;
 
   while (true) {
+    if (!strategy.begin_execution()) break;
     if (r.executions >= opt.max_executions) {
       r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", r.executions);
       break;
     }
-    if (!strategy.begin_execution()) break;
     ++r.executions;
     ex.begin(false);
     const std::size_t fresh = strategy.fresh_depth();
@@ -242,6 +245,11 @@ Report explore(Program& program, Strategy& strategy, const ExploreOptions& opt) 
       }
       const auto& sched = ex.schedule();
       ex.advance(strategy.pick(ex.runnable(), sched.empty() ? std::nullopt : std::optional(sched.back())));
+    }
+    if (opt.state_cache && !pruned && !bounded && ex.depth() >= fresh) {
+      w.clear();  // the state the execution ended in (complete, deadlock or violation)
+      ex.write_state(w);
+      if (visited.emplace(key_of(w)).second) ++r.states;
     }
     r.steps += ex.depth();
     r.max_depth = std::max(r.max_depth, ex.depth());

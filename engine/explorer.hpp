@@ -46,7 +46,7 @@ struct Report {
   std::uint64_t executions = 0;           // runs from scratch, pruned ones included
   std::uint64_t complete_executions = 0;  // runs in which every fiber finished
   std::uint64_t pruned_executions = 0;    // runs cut short at a state already explored
-  std::uint64_t states = 0;               // distinct states stored (0 without the cache)
+  std::uint64_t states = 0;               // distinct states stored, final ones included (0 without the cache)
   std::uint64_t steps = 0;                // steps taken over all executions
   std::uint32_t max_depth = 0;
   std::uint64_t state_checks = 0;         // --check-state comparisons made

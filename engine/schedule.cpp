@@ -47,7 +47,8 @@ std::expected<std::vector<FiberId>, ScheduleError> parse_schedule(
       const std::size_t num = ++i;
       while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
       const auto [p, ec] = std::from_chars(text.data() + num, text.data() + i, count);
-      if (num == i || ec != std::errc{} || count == 0 || count > kMaxSteps)
+      const bool separated = i == text.size() || text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == ',';
+      if (num == i || ec != std::errc{} || count == 0 || count > kMaxSteps || !separated)
         return std::unexpected(ScheduleError{num + 1, fmt::format(
             "expected a repeat count from 1 to {} after '{}*'", kMaxSteps, name)});
     }

@@ -1,0 +1,72 @@
+// bench/dfs_bench.cpp: executions per second of exhaustive DFS on scenarios/owner_pin.toml, as
+// `racewin check` runs it (KernelProgram + DfsStrategy + engine::explore), with the visited-state
+// cache and without it. Both explorations are deterministic, so their counts are printed too.
+//
+// With the cache, an exploration takes milliseconds and is a Catch2 BENCHMARK. Without it, one
+// exploration is about a million executions (about a second), and Catch2's sample count is
+// global (--benchmark-samples), so that case is one exploration timed with std::chrono.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "engine/explorer.hpp"
+#include "engine/strategies/dfs.hpp"
+#include "models/kernel_program.hpp"
+#include "models/scenario_file.hpp"
+
+namespace {
+namespace eng = rw::engine;
+namespace m = rw::models;
+
+m::KernelProgram load_owner_pin() {
+  auto scenario = m::load_scenario(RW_SOURCE_DIR "/scenarios/owner_pin.toml");
+  if (!scenario) FAIL(scenario.error().to_string());
+  return m::KernelProgram(std::move(*scenario));
+}
+
+eng::ExploreOptions options_with_cache(bool cache) {
+  eng::ExploreOptions options;
+  options.state_cache = cache;
+  return options;
+}
+
+// Runs one exhaustive exploration, checks it is complete and safe, and prints its counts and
+// its rate. Returns the report.
+eng::Report timed_exploration(m::KernelProgram& program, bool cache) {
+  eng::DfsStrategy dfs;
+  const auto start = std::chrono::steady_clock::now();
+  eng::Report r = eng::explore(program, dfs, options_with_cache(cache));
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  REQUIRE(r.verdict == eng::Verdict::Safe);
+  REQUIRE(r.incomplete_reason.empty());
+  std::fputs(fmt::format("owner_pin, state cache {}: {} executions ({} complete, {} pruned), {} states, "
+                         "{} steps; one run {:.3f} s = {:.0f} executions/s\n",
+                         cache ? "on" : "off", r.executions, r.complete_executions,
+                         r.pruned_executions, r.states, r.steps, took.count(),
+                         static_cast<double>(r.executions) / took.count())
+                 .c_str(),
+             stdout);
+  std::fflush(stdout);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("Exhaustive DFS on owner_pin.toml, state cache on", "[dfs]") {
+  m::KernelProgram program = load_owner_pin();
+  const eng::Report r = timed_exploration(program, true);
+  const auto options = options_with_cache(true);
+  BENCHMARK(fmt::format("one exhaustive DFS ({} executions, {} states)", r.executions, r.states)) {
+    eng::DfsStrategy dfs;
+    return eng::explore(program, dfs, options).executions;
+  };
+}
+
+TEST_CASE("Exhaustive DFS on owner_pin.toml, state cache off", "[dfs][no-cache]") {
+  m::KernelProgram program = load_owner_pin();
+  const eng::Report r = timed_exploration(program, false);
+  REQUIRE(r.states == 0);
+}

@@ -1,0 +1,223 @@
+// tests/engine/test_programs.hpp: small programs and a recording strategy for the engine's unit
+// tests. Fiber bodies are lambdas kept in the program (so nothing that owns memory lives on a
+// fiber's stack across a step) and the shared world is a vector of ints. Knows no kernel words.
+#pragma once
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <source_location>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/execution.hpp"
+#include "engine/explorer.hpp"
+#include "engine/program.hpp"
+#include "engine/strategies/dfs.hpp"
+#include "engine/strategy.hpp"
+
+namespace rw::engine::test {
+
+// A Program assembled at run time: shared ints and locks as objects, fibers as lambdas. Bodies
+// usually capture the program by reference, so it neither copies nor moves.
+class LambdaProgram final : public Program {
+ public:
+  using Body = std::function<void(Execution&)>;
+
+  LambdaProgram() = default;
+  LambdaProgram(const LambdaProgram&) = delete;
+  LambdaProgram& operator=(const LambdaProgram&) = delete;
+
+  // A shared int that steps can name; reset() puts `initial` back.
+  ObjectId add_int(std::string name, std::int64_t initial = 0) {
+    objects_.push_back({.name = std::move(name), .is_lock = false});
+    initial_.push_back(initial);
+    values_.push_back(initial);
+    return static_cast<ObjectId>(objects_.size() - 1);
+  }
+  // An engine-owned lock (Execution::lock / unlock); its value slot stays 0.
+  ObjectId add_lock(std::string name) {
+    objects_.push_back({.name = std::move(name), .is_lock = true});
+    initial_.push_back(0);
+    values_.push_back(0);
+    return static_cast<ObjectId>(objects_.size() - 1);
+  }
+  FiberId add_fiber(std::string name, Body body) {
+    names_.push_back(std::move(name));
+    bodies_.push_back(std::move(body));
+    return static_cast<FiberId>(names_.size() - 1);
+  }
+  // A label made at run time; its text lives as long as the program.
+  Label label(std::string text) {
+    texts_.push_back(std::move(text));
+    return Label::runtime(texts_.back().c_str());
+  }
+
+  std::int64_t& operator[](ObjectId v) { return values_.at(v); }
+  std::int64_t operator[](ObjectId v) const { return values_.at(v); }
+
+  // One step each: announce the access, then make it.
+  std::int64_t read(Execution& ex, ObjectId v, Label label,
+                    std::source_location where = std::source_location::current()) {
+    ex.step(v, Access::Read, label, where);
+    return values_[v];
+  }
+  void write(Execution& ex, ObjectId v, std::int64_t value, Label label,
+             std::source_location where = std::source_location::current()) {
+    ex.step(v, Access::Write, label, where);
+    values_[v] = value;
+  }
+  // Returns the value after the increment.
+  std::int64_t increment(Execution& ex, ObjectId v, Label label,
+                         std::source_location where = std::source_location::current()) {
+    ex.step(v, Access::ReadModifyWrite, label, where);
+    return ++values_[v];
+  }
+
+  const std::vector<std::string>& fiber_names() const override { return names_; }
+  const std::vector<ObjectInfo>& objects() const override { return objects_; }
+  void reset() override { values_ = initial_; }
+  void run(Execution& ex, FiberId self) override { bodies_.at(self)(ex); }
+  void write_state(StateWriter& out) const override {
+    for (std::int64_t v : values_) out.put_signed(v);
+  }
+  std::string watch() const override {
+    std::string s;
+    for (std::size_t i = 0; i < objects_.size(); ++i) {
+      if (objects_[i].is_lock) continue;
+      if (!s.empty()) s += ' ';
+      s += objects_[i].name + '=' + std::to_string(values_[i]);
+    }
+    return s;
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<Body> bodies_;
+  std::vector<ObjectInfo> objects_;
+  std::vector<std::int64_t> initial_;
+  std::vector<std::int64_t> values_;
+  std::deque<std::string> texts_;  // a deque: growing it never moves the texts labels point to
+};
+
+// Wraps a strategy and records the fiber it picked at every schedule point, per execution.
+class RecordingStrategy final : public Strategy {
+ public:
+  explicit RecordingStrategy(Strategy& inner) : inner_(inner) {}
+  bool begin_execution() override {
+    if (!inner_.begin_execution()) return false;
+    schedules_.emplace_back();
+    return true;
+  }
+  FiberId pick(std::span<const FiberId> runnable, std::optional<FiberId> current) override {
+    const FiberId f = inner_.pick(runnable, current);
+    schedules_.back().push_back(f);
+    return f;
+  }
+  std::string_view name() const override { return inner_.name(); }
+  std::size_t fresh_depth() const override { return inner_.fresh_depth(); }
+  const std::vector<std::vector<FiberId>>& schedules() const { return schedules_; }
+
+ private:
+  Strategy& inner_;
+  std::vector<std::vector<FiberId>> schedules_;
+};
+
+// "a", "b", "c", ...: fiber names by index.
+inline std::string fiber_name(std::size_t i) { return std::string(1, static_cast<char>('a' + i)); }
+
+// (sum k_i)! / prod(k_i!), computed as a product of binomials so that it stays exact.
+inline std::uint64_t multinomial(const std::vector<int>& k) {
+  std::uint64_t result = 1;
+  std::uint64_t total = 0;
+  for (int ki : k) {
+    for (std::uint64_t j = 1; j <= static_cast<std::uint64_t>(ki); ++j) {
+      ++total;
+      result = result * total / j;  // C(total, j) stays integral at every step
+    }
+  }
+  return result;
+}
+
+inline std::uint64_t product_of_successors(const std::vector<int>& k) {
+  std::uint64_t p = 1;
+  for (int ki : k) p *= static_cast<std::uint64_t>(ki) + 1;
+  return p;
+}
+
+inline std::string describe(const std::vector<int>& k) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < k.size(); ++i) s += (i == 0 ? "" : ", ") + std::to_string(k[i]);
+  return s + "}";
+}
+
+inline bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+// Fiber i increments its own counter k[i] times, then observes it. No two steps conflict, so
+// every interleaving is a distinct schedule and there are multinomial(k) of them.
+inline std::unique_ptr<LambdaProgram> independent_program(const std::vector<int>& k) {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    const ObjectId counter = prog.add_int("count_" + fiber_name(i));
+    prog.add_fiber(fiber_name(i), [&prog, counter, steps = k[i]](Execution& ex) {
+      for (int s = 0; s < steps; ++s) prog.increment(ex, counter, "increment own counter");
+      ex.observe("count", prog[counter]);
+    });
+  }
+  return p;
+}
+
+// Two fibers increment x through a declared local (read, then write back); a checker waits for
+// both and fails with "lost-update" unless x is 2.
+inline std::unique_ptr<LambdaProgram> lost_update_program() {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId x = prog.add_int("x");
+  const ObjectId done = prog.add_int("done");
+  for (const char* name : {"a", "b"}) {
+    prog.add_fiber(name, [&prog, x, done](Execution& ex) {
+      auto frame = ex.enter("increment x");
+      const std::int64_t v = prog.read(ex, x, "tmp = x");
+      ex.local(0, v);
+      prog.write(ex, x, v + 1, "x = tmp + 1");
+      ex.note("x {} -> {}", v, v + 1);
+      prog.increment(ex, done, "done += 1");
+    });
+  }
+  prog.add_fiber("checker", [&prog, x, done](Execution& ex) {
+    ex.step_when(done, Access::Read, "checker: wait for both",
+                 [&prog, done] { return prog[done] == 2; });
+    ex.observe("x", prog[x]);
+    if (prog[x] != 2) ex.fail("lost-update", fmt::format("x is {} after two increments", prog[x]));
+  });
+  return p;
+}
+
+inline ExploreOptions without_cache() {
+  ExploreOptions o;
+  o.state_cache = false;
+  return o;
+}
+
+inline Report explore_dfs(Program& program, const ExploreOptions& options = {}) {
+  DfsStrategy dfs;
+  return explore(program, dfs, options);
+}
+
+inline std::set<std::string> outcome_texts(const Report& r) {
+  std::set<std::string> s;
+  for (const auto& o : r.outcomes) s.insert(o.outcome);
+  return s;
+}
+
+}  // namespace rw::engine::test
