@@ -32,13 +32,15 @@ std::string replay_command(const std::string& file, const std::string& schedule)
 
 namespace {
 
-// Splits text into lines of at most `width` characters, at spaces where possible.
+// Splits text into lines of at most `width` characters, only at spaces: a word longer than the
+// width stays whole, so that a kernel name is never cut in two.
 std::vector<std::string> wrap(const std::string& text, std::size_t width) {
   std::vector<std::string> lines;
   std::string_view rest = text;
   while (rest.size() > width) {
     std::size_t cut = rest.rfind(' ', width);
-    if (cut == std::string_view::npos || cut < width / 2) cut = width;
+    if (cut == std::string_view::npos || cut == 0) cut = rest.find(' ', width);
+    if (cut == std::string_view::npos) break;
     lines.emplace_back(rest.substr(0, cut));
     rest.remove_prefix(cut);
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
@@ -53,26 +55,26 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 
 std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vector<std::string>& fibers,
                      const std::string& initial_watch, const std::string& violation_kind) {
-  constexpr std::size_t kMaxWidth = 58;
+  constexpr std::size_t kMaxWidth = 50;
   std::vector<std::size_t> width(fibers.size());
   for (std::size_t f = 0; f < fibers.size(); ++f) width[f] = std::max<std::size_t>(fibers[f].size(), 8);
   for (const auto& s : trace) {
     std::size_t w = std::max(s.label.size(), s.detail.empty() ? 0 : s.detail.size() + 2);
     width[s.fiber] = std::max(width[s.fiber], std::min(w, kMaxWidth));
   }
+  for (const auto& s : trace) {  // a word longer than the column widens it
+    for (const auto& l : wrap(s.label, width[s.fiber])) width[s.fiber] = std::max(width[s.fiber], l.size());
+    if (!s.detail.empty())
+      for (const auto& l : wrap(s.detail, width[s.fiber] - 2)) width[s.fiber] = std::max(width[s.fiber], l.size() + 2);
+  }
   std::string out;
+  if (!initial_watch.empty()) out += "  initially: " + initial_watch + "\n";
   std::string head = "       step  ";
   for (std::size_t f = 0; f < fibers.size(); ++f) head += pad(fibers[f], width[f] + 2);
   head += "watch";
   out += head + "\n";
   std::string rule(head.size(), '-');
   out += "  " + rule.substr(2) + "\n";
-  if (!initial_watch.empty())
-    out += fmt::format("{}{}\n", std::string(13, ' '), pad("", [&] {
-                         std::size_t t = 0;
-                         for (auto w : width) t += w + 2;
-                         return t;
-                       }()) + initial_watch + "  (initially)");
   std::string last_watch = initial_watch;
   for (std::size_t i = 0; i < trace.size(); ++i) {
     const auto& s = trace[i];
