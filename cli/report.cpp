@@ -155,6 +155,9 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
       out += fmt::format("   safe: every interleaving explored ({} executions, {} of them complete, {} states); "
                          "outcomes:\n", r.executions, r.complete_executions, r.states);
       for (const auto& o : r.outcomes) out += fmt::format("   {:>8}  {}\n", o.count, o.outcome);
+      if (r.state_checks > 0)
+        out += fmt::format("   --check-state: {} pairs of paths reaching one state had the same futures\n",
+                           r.state_checks);
     } else if (r.verdict == engine::Verdict::Incomplete) {
       out += fmt::format("   incomplete: {}; covered {} executions and {} states; nothing is proved\n",
                          r.incomplete_reason, r.executions, r.states);
