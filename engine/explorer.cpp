@@ -8,10 +8,10 @@
 #include <queue>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
+#include "engine/state_store.hpp"
 
 namespace rw::engine {
 
@@ -27,13 +27,11 @@ std::string_view to_string(Verdict v) {
 
 namespace {
 
-// Exact visited-state set: keys are the full state words, so two states are merged only when
-// every word is equal (no hash compaction, no false "already explored").
+// For --check-state's map from a state to the first path that reached it.
 struct KeyHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
-using StateSet = std::unordered_set<std::string, KeyHash, std::equal_to<>>;
 
 std::string_view key_of(const StateWriter& w) {
   const auto words = w.words();
@@ -169,7 +167,7 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
   };
   Execution ex(program);
   std::priority_queue<Node, std::vector<Node>, std::greater<>> queue;
-  StateSet seen;
+  StateStore seen;
   StateWriter w;
   std::uint64_t seq = 0;
   std::uint64_t expanded = 0;
@@ -187,7 +185,7 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
     w.clear();
     ex.write_state(w);
     w.put(n.path.empty() ? kNoFiber : n.path.back());  // the cost of what follows depends on it
-    if (!seen.emplace(key_of(w)).second) continue;
+    if (!seen.insert(w.words())) continue;
     ++expanded;
     const auto& run = ex.runnable();
     const bool last_runnable = !n.path.empty() && std::binary_search(run.begin(), run.end(), n.path.back());
@@ -205,7 +203,7 @@ Report explore(Program& program, Strategy& strategy, const ExploreOptions& opt) 
   Report r;
   r.strategy = std::string(strategy.name());
   r.state_cache = opt.state_cache;
-  StateSet visited;
+  StateStore visited;
   std::unordered_map<std::string, std::vector<FiberId>, KeyHash, std::equal_to<>> first_path;
   std::map<std::string, std::uint64_t> outcomes;
   StateWriter w;
@@ -228,16 +226,15 @@ Report explore(Program& program, Strategy& strategy, const ExploreOptions& opt) 
       if (opt.state_cache && d >= fresh) {
         w.clear();
         ex.write_state(w);
-        const std::string_view key = key_of(w);
-        if (visited.find(key) != visited.end()) {
+        if (!visited.insert(w.words())) {
           pruned = true;
+          const std::string_view key = key_of(w);
           if (opt.check_state && r.state_checks < opt.check_state_samples && (mix(key) & 3) == 0)
             to_check.emplace(first_path.find(key)->second, mix(key));
           break;
         }
-        visited.emplace(key);
         ++r.states;
-        if (opt.check_state) first_path.emplace(key, ex.schedule());
+        if (opt.check_state) first_path.emplace(key_of(w), ex.schedule());
       }
       if (d >= opt.max_steps) {
         bounded = true;
@@ -249,7 +246,7 @@ Report explore(Program& program, Strategy& strategy, const ExploreOptions& opt) 
     if (opt.state_cache && !pruned && !bounded && ex.depth() >= fresh) {
       w.clear();  // the state the execution ended in (complete, deadlock or violation)
       ex.write_state(w);
-      if (visited.emplace(key_of(w)).second) ++r.states;
+      if (visited.insert(w.words())) ++r.states;
     }
     r.steps += ex.depth();
     r.max_depth = std::max(r.max_depth, ex.depth());

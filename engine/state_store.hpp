@@ -1,0 +1,34 @@
+// engine/state_store.hpp: the visited-state set. Keys are whole states (every word), stored back
+// to back in one arena and found through an open-addressing table of (hash, offset, length):
+// exact like a set of strings, without an allocation or a second hash per lookup.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace rw::engine {
+
+class StateStore {
+ public:
+  StateStore();
+  // Adds the state; returns false when it was already there.
+  bool insert(std::span<const std::uint64_t> words);
+  std::uint64_t size() const { return count_; }
+  // Bytes held by the arena and the table.
+  std::uint64_t bytes() const { return arena_.capacity() * 8 + table_.capacity() * sizeof(Slot); }
+  static std::uint64_t hash(std::span<const std::uint64_t> words);
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;  // 0: empty (real hashes have their low bit set)
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+  };
+  void grow();
+
+  std::vector<std::uint64_t> arena_;
+  std::vector<Slot> table_;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace rw::engine
