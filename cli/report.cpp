@@ -49,6 +49,31 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width) {
   return lines;
 }
 
+// In words: when the violating fiber's race window opened, what the others did inside it.
+std::string window_summary(const std::vector<engine::TraceStep>& trace, const std::vector<std::string>& fibers) {
+  const engine::FiberId victim = trace.back().fiber;
+  const std::uint64_t bit = std::uint64_t{1} << victim;
+  std::size_t open = trace.size() - 1;  // walk back over the steps where the victim's window was open
+  while (open > 0 && (trace[open - 1].window & bit)) --open;
+  if (open == trace.size() - 1) return {};
+  std::string others;
+  for (std::size_t f = 0; f < fibers.size(); ++f) {
+    if (f == victim) continue;
+    std::size_t first = 0, last = 0, count = 0;
+    for (std::size_t i = open; i + 1 < trace.size(); ++i)
+      if (trace[i].fiber == f) {
+        if (count++ == 0) first = i + 1;
+        last = i + 1;
+      }
+    if (count > 0)
+      others += fmt::format("{}{} ran {} step{} ({}-{})", others.empty() ? "" : ", ", fibers[f], count,
+                            count == 1 ? "" : "s", first, last);
+  }
+  return fmt::format("  race window: {} entered it at step {} ({}) and held no reference from then on; inside it {}; step {} is the violation\n",
+                     fibers[victim], open + 1, trace[open].label, others.empty() ? "nothing else ran" : others,
+                     trace.size());
+}
+
 std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 }  // namespace
@@ -111,6 +136,7 @@ std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vec
     }
   }
   if (!violation_kind.empty()) out += fmt::format("  >> step {}: {}\n", trace.size(), violation_kind);
+  if (!violation_kind.empty() && !trace.empty()) out += window_summary(trace, fibers);
   bool any_window = std::any_of(trace.begin(), trace.end(), [](const auto& s) { return s.window != 0; });
   if (any_window)
     out += "  |  marks the race window: a fiber runs module text, or holds a pointer into module memory, without a reference on the module\n";
