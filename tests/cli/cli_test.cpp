@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "support/cli_run.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -23,21 +24,10 @@ const std::string kScenarios = RW_SOURCE_DIR "/scenarios";
 const std::string kLkmpg = kScenarios + "/lkmpg_chardev.toml";
 const std::string kOwnerPin = kScenarios + "/owner_pin.toml";
 
-struct Result {
-  int code = 0;
-  std::string out, err;
-};
-
-Result racewin(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = rw::cli::run(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::size_t line_count(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+using rw::testing::line_count;
+using rw::testing::racewin;
+using rw::testing::Result;
+using rw::testing::TempDir;
 
 std::string joined(const std::vector<std::string>& args) {
   std::string s = "racewin";
@@ -55,29 +45,6 @@ json parse_json(const Result& r) {
   }
 }
 
-// A fresh folder under the system temp folder, removed with everything in it at scope exit.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "rw-cli-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-private:
-  fs::path path_;
-};
 
 // owner_pin.toml's module and fibers with an [expect] table supplied by the test.
 std::string owner_pin_with(const std::string& expect) {

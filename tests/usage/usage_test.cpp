@@ -16,50 +16,16 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "support/cli_run.hpp"
 
 namespace {
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = 0;
-  std::string out, err;
-};
+using rw::testing::line_count;
+using rw::testing::racewin;
+using rw::testing::Result;
+using rw::testing::TempDir;
 
-Result racewin(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = rw::cli::run(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::size_t line_count(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
-
-// A fresh folder under the system temp folder, removed with everything in it at scope exit.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "rw-usage-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-private:
-  fs::path path_;
-};
 
 // What a case file's first line asks for.
 struct Expectation {
