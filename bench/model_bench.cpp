@@ -1,14 +1,15 @@
 // bench/model_bench.cpp: the refcount hot path. The model's try_module_get + module_put pair run
 // as one fiber's steps inside the engine (3 steps: module_is_live, atomic_inc_not_zero,
-// atomic_dec_if_positive), beside the same pair on a real std::atomic as the hardware baseline.
+// atomic_dec_if_positive), beside the same algorithm (models/refcount.hpp) on a real std::atomic
+// as the hardware baseline. racewin_refcount_bench (refcount_bench.cpp) does this on threads.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <string>
 #include <vector>
 
 #include "engine/execution.hpp"
 #include "engine/program.hpp"
+#include "models/atomic_std.hpp"
 #include "models/kernel.hpp"
 #include "models/module.hpp"
 
@@ -75,22 +76,6 @@ class RefcountProgram final : public eng::Program {
   int failed_gets_ = 0;
 };
 
-// The kernel's pair on a real atomic: atomic_inc_not_zero and atomic_dec_if_positive, each a
-// CAS loop (include/linux/atomic).
-bool inc_not_zero(std::atomic<int>& v) {
-  int old = v.load(std::memory_order_relaxed);
-  do {
-    if (old == 0) return false;
-  } while (!v.compare_exchange_weak(old, old + 1));
-  return true;
-}
-int dec_if_positive(std::atomic<int>& v) {
-  int old = v.load(std::memory_order_relaxed);
-  do {
-    if (old <= 0) return old - 1;
-  } while (!v.compare_exchange_weak(old, old - 1));
-  return old - 1;
-}
 }  // namespace
 
 TEST_CASE("try_module_get + module_put in the engine", "[model]") {
@@ -106,10 +91,11 @@ TEST_CASE("try_module_get + module_put in the engine", "[model]") {
   REQUIRE(program.failed_gets() == 0);
   REQUIRE(program.module().refcnt == m::MODULE_REF_BASE);
 
-  std::atomic<int> refcnt{m::MODULE_REF_BASE};
+  // The same algorithm (models/refcount.hpp) that the model's steps run, on std::atomic.
+  m::modern::Module<m::StdAtomic> native;
   BENCHMARK("baseline: one get+put pair on a std::atomic (no engine)") {
-    const bool got = inc_not_zero(refcnt);
-    return dec_if_positive(refcnt) + (got ? 1 : 0);
+    const bool got = m::modern::try_module_get(native);
+    return m::modern::module_put(native) + (got ? 1 : 0);
   };
-  REQUIRE(refcnt.load() == m::MODULE_REF_BASE);
+  REQUIRE(native.refcnt.counter.load() == m::MODULE_REF_BASE);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/execution.hpp"
+#include "models/refcount.hpp"
 #include "models/scenario.hpp"
 
 namespace rw::models {
@@ -15,11 +16,8 @@ namespace rw::models {
 using engine::Execution;
 using engine::ObjectId;
 
-// include/linux/module.h: enum module_state.
-enum class ModuleState { Live, Coming, Going, Unformed };
+// ModuleState and MODULE_REF_BASE come with the refcount algorithms (models/refcount.hpp).
 const char* to_string(ModuleState s);
-
-inline constexpr int MODULE_REF_BASE = 1;  // kernel/module/main.c
 
 // Violation kinds (opaque strings to the engine).
 inline constexpr const char* kCodeAfterUnload = "module-code-after-unload";
@@ -27,6 +25,9 @@ inline constexpr const char* kDataAfterFree = "module-data-after-free";
 inline constexpr const char* kRefcountUnderflow = "refcount-underflow";
 inline constexpr const char* kRefcountBug = "refcount-bug";
 inline constexpr const char* kCdevAfterFree = "cdev-after-free";
+// A WARN_ON or BUG_ON in models/refcount.hpp that no model hook names more precisely.
+inline constexpr const char* kKernelWarn = "kernel-warn";
+inline constexpr const char* kKernelBug = "kernel-bug";
 
 struct Module;
 

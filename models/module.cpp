@@ -1,9 +1,12 @@
 // models/module.cpp: module reference counting and delete_module, modern era.
-// Each ex.step() is one atomic kernel operation; the label names the kernel function.
+// Each ex.step() is one atomic kernel operation; the label names the kernel function. The
+// refcount algorithms themselves are models/refcount.hpp's, stepped by models/atomic_stepped.hpp.
 #include "models/module.hpp"
 
+#include "models/atomic_stepped.hpp"
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
+#include "models/refcount.hpp"
 
 namespace rw::models {
 using engine::Access;
@@ -35,85 +38,88 @@ void check_data(Ctx& c, Module* home, std::string_view what) {
                                           what, home->def->name));
 }
 
-// Mirrors kernel/module/main.c try_module_get() (≈v6.10): module_is_live(), then
-// atomic_inc_not_zero(&module->refcnt). The CAS is the linearization point; the state check is
-// an early-out. try_module_get(NULL) succeeds and pins nothing: that is what a NULL owner means.
-// Omitted: trace_module_get (reads nothing the window depends on).
+namespace {
+// How the module model watches the generic algorithms' steps: struct module must still be there
+// when they read it, and the kernel's WARN in module_put and BUG in try_release_module_ref are
+// violations.
+class ModuleHooks final : public SteppedHooks {
+ public:
+  ModuleHooks(Ctx& c, Module& m) : c_(c), m_(m) {}
+  void accessed(const char* what) override { check_data(c_, &m_, what); }
+  [[noreturn]] void warn(Site, std::int64_t refcnt) override {
+    c_.ex.fail(kRefcountUnderflow,
+               fmt::format("module_put: WARN_ON(ret < 0): refcnt of {} is {}, failed to put refcount",
+                           m_.def->name, refcnt));
+  }
+  [[noreturn]] void bug(Site, std::int64_t refcnt) override {
+    c_.ex.fail(kRefcountBug, fmt::format("try_release_module_ref: BUG_ON(ret < 0): refcnt of {} went to {}",
+                                         m_.def->name, refcnt));
+  }
+
+ private:
+  Ctx& c_;
+  Module& m_;
+};
+
+// The module's state and refcnt as the stepped instantiation of models/refcount.hpp sees them.
+modern::Module<SteppedAtomic> stepped(StepContext& sc, Module& mod) {
+  return {.state = {&sc, &mod.state, mod.o_state, "state"}, .refcnt = {&sc, &mod.refcnt, mod.o_refcnt, "refcnt"}};
+}
+}  // namespace
+
+// The four refcount primitives run the algorithms of models/refcount.hpp, the very code that
+// bench/ times on real threads, with one step per atomic operation (models/atomic_stepped.hpp).
+// What is added here is the model's bookkeeping: the NULL module, the fiber's position (its
+// frame), the pins the task holds and its race window.
+
+// Mirrors kernel/module/main.c try_module_get() (≈v6.10) through modern::try_module_get.
+// try_module_get(NULL) succeeds and pins nothing: that is what a NULL owner means.
 bool try_module_get(Ctx& c, Module* mod) {
   if (mod == nullptr) return true;
   auto frame = c.ex.enter("try_module_get");
-  c.ex.step(mod->o_state, Access::Read, "try_module_get: module_is_live(mod)");
-  check_data(c, mod, "try_module_get: mod->state");
-  if (mod->state == ModuleState::Going) {
-    c.ex.note("state GOING: fails");
-    return false;
-  }
-  c.ex.step(mod->o_refcnt, Access::ReadModifyWrite, "try_module_get: atomic_inc_not_zero(&mod->refcnt)");
-  check_data(c, mod, "try_module_get: mod->refcnt");
-  if (mod->refcnt == 0) {
-    c.ex.note("refcnt 0: fails");
-    return false;
-  }
-  c.ex.note("refcnt {} -> {}", mod->refcnt, mod->refcnt + 1);
-  ++mod->refcnt;
+  ModuleHooks hooks(c, *mod);
+  StepContext sc{&c.ex, &hooks};
+  auto refs = stepped(sc, *mod);
+  if (!modern::try_module_get(refs)) return false;
   ++c.task.pins;
   update_window(c);
   return true;
 }
 
-// Mirrors kernel/module/main.c __module_get() (≈v6.10): an unconditional atomic_inc.
+// Mirrors kernel/module/main.c __module_get() (≈v6.10) through modern::__module_get.
 void __module_get(Ctx& c, Module* mod) {
   if (mod == nullptr) return;
   auto frame = c.ex.enter("__module_get");
-  c.ex.step(mod->o_refcnt, Access::ReadModifyWrite, "__module_get: atomic_inc(&mod->refcnt)");
-  check_data(c, mod, "__module_get: mod->refcnt");
-  c.ex.note("refcnt {} -> {}", mod->refcnt, mod->refcnt + 1);
-  ++mod->refcnt;
+  ModuleHooks hooks(c, *mod);
+  StepContext sc{&c.ex, &hooks};
+  auto refs = stepped(sc, *mod);
+  modern::__module_get(refs);
   ++c.task.pins;
   update_window(c);
 }
 
-// Mirrors kernel/module/main.c module_put() (≈v6.10): atomic_dec_if_positive, then
-// WARN_ON(ret < 0) "Failed to put refcount". The WARN is reported as refcount-underflow.
-// Omitted: trace_module_put.
+// Mirrors kernel/module/main.c module_put() (≈v6.10) through modern::module_put. Its WARN is
+// reported as refcount-underflow.
 void module_put(Ctx& c, Module* mod) {
   if (mod == nullptr) return;
   auto frame = c.ex.enter("module_put");
-  c.ex.step(mod->o_refcnt, Access::ReadModifyWrite, "module_put: atomic_dec_if_positive(&mod->refcnt)");
-  check_data(c, mod, "module_put: mod->refcnt");
-  if (mod->refcnt <= 0)
-    c.ex.fail(kRefcountUnderflow,
-              fmt::format("module_put: WARN_ON(ret < 0): refcnt of {} is {}, failed to put refcount",
-                          mod->def->name, mod->refcnt));
-  c.ex.note("refcnt {} -> {}", mod->refcnt, mod->refcnt - 1);
-  --mod->refcnt;
+  ModuleHooks hooks(c, *mod);
+  StepContext sc{&c.ex, &hooks};
+  auto refs = stepped(sc, *mod);
+  modern::module_put(refs);
   if (c.task.pins > 0) --c.task.pins;
   update_window(c);
 }
 
-// Mirrors kernel/module/main.c try_release_module_ref() (≈v6.10): atomic_sub_return of the
-// base, BUG_ON(ret < 0), and if users remain the atomic_add_unless(.., 0) recovery, which fails
-// when a concurrent module_put dropped the last user between the two steps.
+// Mirrors kernel/module/main.c try_release_module_ref() (≈v6.10) through
+// modern::try_release_module_ref. Its BUG_ON is reported as refcount-bug. Its sites check no
+// memory: only the rmmod running it could free the module, and it has not yet.
 int try_release_module_ref(Ctx& c, Module& mod) {
   auto frame = c.ex.enter("try_release_module_ref");
-  c.ex.step(mod.o_refcnt, Access::ReadModifyWrite,
-            "try_release_module_ref: atomic_sub_return(MODULE_REF_BASE, &mod->refcnt)");
-  const int ret = mod.refcnt - MODULE_REF_BASE;
-  c.ex.note("refcnt {} -> {}", mod.refcnt, ret);
-  mod.refcnt = ret;
-  if (ret < 0)
-    c.ex.fail(kRefcountBug, fmt::format("try_release_module_ref: BUG_ON(ret < 0): refcnt of {} went to {}",
-                                        mod.def->name, ret));
-  if (ret == 0) return 0;
-  c.ex.step(mod.o_refcnt, Access::ReadModifyWrite,
-            "try_release_module_ref: atomic_add_unless(&mod->refcnt, MODULE_REF_BASE, 0)");
-  if (mod.refcnt == 0) {
-    c.ex.note("refcnt 0: the last user put it meanwhile; unload goes on");
-    return 0;
-  }
-  c.ex.note("refcnt {} -> {}: in use", mod.refcnt, mod.refcnt + MODULE_REF_BASE);
-  mod.refcnt += MODULE_REF_BASE;
-  return 1;
+  ModuleHooks hooks(c, mod);
+  StepContext sc{&c.ex, &hooks};
+  auto refs = stepped(sc, mod);
+  return modern::try_release_module_ref(refs);
 }
 
 // Mirrors kernel/module/main.c try_stop_module() (≈v6.10) without forcing: -EWOULDBLOCK while
