@@ -281,7 +281,10 @@ std::string describe(const std::vector<Op>& ops) {
   for (const Op& op : ops) {
     if (!s.empty()) s += ", ";
     s += A::kNames[op.kind];
-    if (A::kCpus > 1) s += "@" + std::to_string(op.cpu);
+    if (A::kCpus > 1) {  // not "@" + to_string(): g++ 12 -O3 warns falsely (-Wrestrict)
+      s += '@';
+      s += std::to_string(op.cpu);
+    }
   }
   return s;
 }
