@@ -108,7 +108,7 @@ class Execution {
   const std::vector<FiberId>& schedule() const { return schedule_; }
   const std::optional<Violation>& violation() const { return violation_; }
   std::vector<TraceStep>& trace() { return trace_; }
-  // The outcome: each fiber's observed results, as text ("a: open=0 close=0 | b: rmmod=0").
+  // The outcome: each fiber's observed results, as text ("a: x=0 y=1 | b: z=-2").
   std::string outcome() const;
   // The label of the step fiber f waits to take ("" once it has finished).
   std::string_view pending(FiberId f) const;

@@ -1,5 +1,5 @@
 // engine/schedule.hpp: schedules as people read and write them: fiber names in order, with
-// runs compressed ("opener*12 rmmod*15 opener").
+// runs compressed ("reader*12 writer*15 reader").
 #pragma once
 #include <expected>
 #include <span>
