@@ -104,8 +104,6 @@ void Execution::unlock(ObjectId lock, Label label, std::source_location where) {
   lock_holder_[lock] = kNoFiber;
 }
 
-FiberId Execution::holder(ObjectId lock) const { return lock_holder_.at(lock); }
-
 void Execution::fail(std::string_view kind, std::string message) {
   RW_REQUIRE(current_ != kNoFiber, "fail() called outside a fiber");
   if (!violation_)

@@ -56,7 +56,6 @@ class Execution {
   // the lock is free; a fiber waiting for a lock is not runnable.
   void lock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
   void unlock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
-  FiberId holder(ObjectId lock) const;
   // Records a violation of the given kind and ends the execution; never returns.
   [[noreturn]] void fail(std::string_view kind, std::string message);
   // Records an observable result of this fiber (part of the execution's outcome and its state).
@@ -117,7 +116,6 @@ class Execution {
   // Why each unfinished fiber cannot run (for deadlock reports).
   std::string describe_blocked() const;
   Program& program() { return program_; }
-  std::size_t fiber_count() const { return fibers_.size(); }
 
  private:
   struct FrameRec {

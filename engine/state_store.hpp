@@ -14,8 +14,6 @@ class StateStore {
   // Adds the state; returns false when it was already there.
   bool insert(std::span<const std::uint64_t> words);
   std::uint64_t size() const { return count_; }
-  // Bytes held by the arena and the table.
-  std::uint64_t bytes() const { return arena_.capacity() * 8 + table_.capacity() * sizeof(Slot); }
   static std::uint64_t hash(std::span<const std::uint64_t> words);
 
  private:
