@@ -2,11 +2,15 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 #include <algorithm>
 #include <charconv>
 #include <limits>
 #include <filesystem>
+#include <functional>
+#include <iostream>
 #include <ostream>
+#include <thread>
 
 #include "cli/report.hpp"
 #include "engine/explorer.hpp"
@@ -56,6 +60,25 @@ bool collect(const std::vector<std::string>& paths, std::vector<fs::path>& files
   return ok;
 }
 
+bool is_terminal(const std::ostream& s) { return &s == &std::cerr && ::isatty(2) == 1; }
+
+// The live status line: executions, rate, bound, and (when it can be estimated) the total and
+// the time left. Written over itself with a carriage return; cleared by clear_progress().
+std::function<void(const engine::Progress&)> progress_printer(std::ostream& err) {
+  return [&err](const engine::Progress& p) {
+    std::string line = fmt::format("  {} executions", p.executions);
+    if (p.states > 0) line += fmt::format(", {} states", p.states);
+    if (p.seconds > 0) line += fmt::format(", {:.0f}/s", static_cast<double>(p.executions) / p.seconds);
+    if (p.bounded) line += fmt::format(", preemption bound {}", p.bound);
+    if (p.estimated_total > static_cast<double>(p.executions) && p.seconds > 0) {
+      const double left = p.seconds * (p.estimated_total / static_cast<double>(std::max<std::uint64_t>(1, p.executions)) - 1);
+      line += fmt::format(", ~{:.3g} in all, ~{:.0f} s left", p.estimated_total, left);
+    }
+    err << '\r' << line << "\x1b[K" << std::flush;
+  };
+}
+void clear_progress(std::ostream& err) { err << "\r\x1b[K" << std::flush; }
+
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -80,6 +103,17 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                   "re-run sampled futures of states reached twice and fail if they differ");
   check->add_flag("--no-shrink", no_shrink, "show the first violating schedule found, not the smallest");
   check->add_flag("--no-timing", no_timing, "leave the time column out of the text report");
+  std::string reduction = "optimal", strategy = "dfs", bound, jobs, shard, seed, iterations, depth;
+  bool quiet = false;
+  check->add_option("--reduction", reduction, "partial-order reduction: none, source or optimal (default)");
+  check->add_option("--preemption-bound", bound, "explore only schedules with at most K preemptions; 'auto': K = 0, 1, 2, ... until a violation or the whole space");
+  check->add_option("--strategy", strategy, "dfs (exhaustive, default), random (uniform random walks) or pct");
+  check->add_option("--seed", seed, "random and pct: the seed (default 1)");
+  check->add_option("--iterations", iterations, "random and pct: executions to run (default 10000)");
+  check->add_option("--depth", depth, "pct: the bug depth d (default 3)");
+  check->add_option("--jobs,-j", jobs, "threads for exhaustive search (default: every core)");
+  check->add_option("--shard", shard, "explore only part i of n of the tree (i/n, 0 <= i < n); combine the reports with 'racewin merge'");
+  check->add_flag("--quiet,-q", quiet, "no live progress line");
 
   auto* replay = app.add_subcommand("replay", "re-run one schedule of a scenario and print its whole trace");
   std::string file, schedule_text;
@@ -115,6 +149,64 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   opt.state_cache = !no_cache;
   opt.shrink = !no_shrink;
+  if (check->parsed()) {
+    if (auto r = engine::parse_reduction(reduction)) opt.reduction = *r;
+    else bad = fmt::format("--reduction: expected none, source or optimal, got '{}'", reduction);
+    if (auto s = engine::parse_search(strategy); s && bad.empty()) opt.strategy = *s;
+    else if (bad.empty()) bad = fmt::format("--strategy: expected dfs, random or pct, got '{}'", strategy);
+    if (!bound.empty() && bad.empty()) {
+      if (bound == "auto") {
+        opt.auto_bound = true;
+      } else {
+        std::uint64_t k = 0;
+        const auto [p, ec] = std::from_chars(bound.data(), bound.data() + bound.size(), k);
+        if (ec != std::errc{} || p != bound.data() + bound.size() || k > 1'000'000)
+          bad = fmt::format("--preemption-bound: expected a whole number from 0 up or 'auto', got '{}'", bound);
+        opt.preemption_bound = static_cast<std::uint32_t>(k);
+      }
+    }
+    if (!seed.empty() && bad.empty()) {
+      const auto [p, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), opt.seed);
+      if (ec != std::errc{} || p != seed.data() + seed.size()) bad = fmt::format("--seed: expected a whole number, got '{}'", seed);
+    }
+    if (!iterations.empty() && bad.empty()) opt.iterations = parse_count(iterations, "--iterations", bad);
+    if (!depth.empty() && bad.empty()) {
+      const std::uint64_t d = parse_count(depth, "--depth", bad);
+      if (bad.empty() && d > 64) bad = fmt::format("--depth: at most 64, got '{}'", depth);
+      opt.pct_depth = static_cast<std::uint32_t>(d);
+    }
+    opt.jobs = std::max(1u, std::thread::hardware_concurrency());
+    if (!jobs.empty() && bad.empty()) {
+      const std::uint64_t j = parse_count(jobs, "--jobs", bad);
+      if (bad.empty() && j > 1024) bad = fmt::format("--jobs: at most 1024, got '{}'", jobs);
+      opt.jobs = static_cast<unsigned>(j);
+    }
+    if (!shard.empty() && bad.empty()) {
+      std::uint64_t i = 0, n = 0;
+      const auto slash = shard.find('/');
+      bool okay = slash != std::string::npos;
+      if (okay) {
+        const auto [p1, e1] = std::from_chars(shard.data(), shard.data() + slash, i);
+        const auto [p2, e2] = std::from_chars(shard.data() + slash + 1, shard.data() + shard.size(), n);
+        okay = e1 == std::errc{} && p1 == shard.data() + slash && e2 == std::errc{} &&
+               p2 == shard.data() + shard.size() && slash > 0 && n >= 1 && i < n && n <= 100000;
+      }
+      if (!okay) bad = fmt::format("--shard: expected i/n with 0 <= i < n (for example 0/4), got '{}'", shard);
+      opt.shard_index = static_cast<std::uint32_t>(i);
+      opt.shard_count = static_cast<std::uint32_t>(n);
+    }
+    if (bad.empty() && opt.strategy != engine::SearchKind::Dfs && (!bound.empty() || opt.shard_count > 1))
+      bad = "--preemption-bound and --shard apply to exhaustive search (--strategy dfs)";
+    if (bad.empty() && opt.strategy == engine::SearchKind::Dfs && (!seed.empty() || !iterations.empty() || !depth.empty()))
+      bad = "--seed, --iterations and --depth apply to --strategy random or pct";
+    if (bad.empty() && !depth.empty() && opt.strategy != engine::SearchKind::Pct)
+      bad = "--depth applies to --strategy pct";
+    if (!bad.empty()) {
+      err << "racewin: " << bad << " (see racewin --help)\n";
+      return kExitBadInput;
+    }
+    if (!quiet && is_terminal(err)) opt.progress = progress_printer(err);
+  }
 
   if (check->parsed()) {
     std::vector<fs::path> files;
@@ -133,6 +225,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     std::vector<Checked> all;
     for (auto& s : scenarios) {
       auto r = models::check_scenario(s, opt);
+      if (opt.progress) clear_progress(err);
       all.push_back(make_checked(std::move(s), r));
     }
     if (format == "json") out << check_json(all).dump(2) << '\n';

@@ -18,6 +18,13 @@ void fatal(const char* what, const std::string& message, std::source_location wh
   std::_Exit(3);
 }
 
+void Program::save_world(std::vector<std::byte>&) const {
+  RW_REQUIRE(false, "this program does not implement save_world(), so it cannot be searched");
+}
+void Program::restore_world(std::span<const std::byte>) {
+  RW_REQUIRE(false, "this program does not implement restore_world(), so it cannot be searched");
+}
+
 std::string_view to_string(Access a) {
   switch (a) {
     case Access::Read: return "read";
@@ -118,6 +125,11 @@ void Execution::fail(std::string_view kind, std::string message) {
   std::abort();
 }
 
+void Execution::narrow_access(Access made) {
+  RW_REQUIRE(current_ != kNoFiber, "narrow_access() called outside a fiber");
+  last_access_ = made;
+}
+
 void Execution::observe(Label what, std::int64_t value) { me().results.push_back({what, value}); }
 
 void Execution::note_text(std::string text) {
@@ -165,6 +177,8 @@ void Execution::begin(bool tracing) {
   preemptions_ = 0;
   last_ = kNoFiber;
   for (auto& f : fibers_) {
+    f->version = 0;
+    f->kept = 0;
     f->finished = false;
     f->window = false;
     f->atomic = false;
@@ -180,7 +194,57 @@ void Execution::begin(bool tracing) {
     current_ = kNoFiber;
     if (violation_) break;
   }
+  if (checkpointing_ && !violation_)
+    for (auto& f : fibers_) keep_image(*f);
   refresh_runnable();
+}
+
+void Execution::keep_image(FiberRec& f) {
+  RW_ASSERT(f.kept == f.version, "checkpoint images out of step");
+  if (f.images.size() <= f.kept) f.images.resize(f.kept + 1);
+  Image& im = f.images[f.kept++];
+  im.position = static_cast<const FiberPosition&>(f);
+  f.slot.save(im.stack);
+}
+
+bool Execution::restricted() const {
+  return std::any_of(fibers_.begin(), fibers_.end(), [](const auto& f) { return f->atomic && !f->finished; });
+}
+
+void Execution::save(Checkpoint& out) const {
+  RW_REQUIRE(checkpointing_ && !violation_, "save(): needs checkpointing and a live execution");
+  out.world.clear();
+  program_.save_world(out.world);
+  out.lock_holder = lock_holder_;
+  out.version.resize(fibers_.size());
+  for (std::size_t i = 0; i < fibers_.size(); ++i) out.version[i] = fibers_[i]->version;
+  out.runnable = runnable_;
+  out.depth = depth();
+  out.preemptions = preemptions_;
+  out.last = last_;
+}
+
+void Execution::restore(const Checkpoint& in) {
+  RW_REQUIRE(checkpointing_ && !tracing_, "restore(): needs checkpointing, without tracing");
+  program_.restore_world(in.world);
+  lock_holder_ = in.lock_holder;
+  for (std::size_t i = 0; i < fibers_.size(); ++i) {
+    FiberRec& f = *fibers_[i];
+    const std::uint32_t v = in.version[i];
+    if (f.version == v) continue;
+    RW_ASSERT(v < f.kept, "restore(): checkpoint from an abandoned branch");
+    f.kept = v + 1;
+    f.version = v;
+    const Image& im = f.images[v];
+    static_cast<FiberPosition&>(f) = im.position;
+    f.slot.restore(im.stack);
+  }
+  runnable_ = in.runnable;
+  schedule_.resize(in.depth);
+  preemptions_ = in.preemptions;
+  last_ = in.last;
+  violation_.reset();
+  current_ = kNoFiber;
 }
 
 bool Execution::enabled(const FiberRec& f) const {
@@ -198,6 +262,7 @@ void Execution::refresh_runnable() {
   runnable_.clear();
   if (violation_) return;
   const auto atomic = std::find_if(fibers_.begin(), fibers_.end(), [](const auto& f) { return f->atomic && !f->finished; });
+
   if (atomic != fibers_.end()) {
     if (enabled(**atomic)) runnable_.push_back((*atomic)->id);
   } else {
@@ -229,9 +294,13 @@ void Execution::advance(FiberId fid) {
                                .atomic = f.atomic});
   }
   last_ = fid;
+  last_object_ = f.pending.object;
+  last_access_ = f.pending.access;
   current_ = fid;
   f.slot.resume();
   current_ = kNoFiber;
+  ++f.version;
+  if (checkpointing_) keep_image(f);
   if (tracing_) {
     TraceStep& t = trace_.back();
     t.watch = program_.watch();
@@ -253,9 +322,15 @@ void Execution::write_state(StateWriter& out) const {
     }
     out.put(f->frames.size());
     for (const auto& fr : f->frames) {
+      // The function, then the statement with a mask of the locals that are not zero, then
+      // those locals: exact, and short when most locals are unused.
       out.put(fr.function);
-      out.put(fr.pc);
-      for (auto l : fr.locals) out.put_signed(l);
+      std::uint64_t mask = 0;
+      for (std::size_t i = 0; i < kFrameLocals; ++i)
+        if (fr.locals[i] != 0) mask |= std::uint64_t{1} << i;
+      out.put(std::uint64_t{fr.pc} | (mask << 32));
+      for (auto l : fr.locals)
+        if (l != 0) out.put_signed(l);
     }
     out.put(f->results.size());
     for (const auto& r : f->results) {

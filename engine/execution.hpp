@@ -37,6 +37,19 @@ class Condition {
 inline constexpr std::size_t kFrameLocals = 4;
 inline constexpr FiberId kNoFiber = ~FiberId{0};
 
+// An execution's whole state at a schedule point (the world, the engine's locks, every fiber's
+// position), to come back to without re-running from the start. Fibers' stacks and positions
+// are kept by the Execution, one copy per step a fiber takes; a checkpoint names the copies.
+struct Checkpoint {
+  std::vector<std::byte> world;
+  std::vector<FiberId> lock_holder;
+  std::vector<std::uint32_t> version;  // per fiber: how many steps it had taken
+  std::vector<FiberId> runnable;
+  std::uint32_t depth = 0;
+  std::uint32_t preemptions = 0;
+  FiberId last = 0;
+};
+
 class Execution {
  public:
   explicit Execution(Program& program);
@@ -56,6 +69,9 @@ class Execution {
   // the lock is free; a fiber waiting for a lock is not runnable.
   void lock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
   void unlock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
+  // The step just taken made a weaker access than it announced (a compare-exchange that failed
+  // only read). Reduction uses the access made; the announced one stays conservative.
+  void narrow_access(Access made);
   // Records a violation of the given kind and ends the execution; never returns.
   [[noreturn]] void fail(std::string_view kind, std::string message);
   // Records an observable result of this fiber (part of the execution's outcome and its state).
@@ -101,6 +117,19 @@ class Execution {
   // Takes fiber f's pending step. f must be runnable.
   void advance(FiberId f);
   void set_tracing(bool on) { tracing_ = on; }
+  // Checkpoints. With checkpointing on, every advance() keeps a copy of the fiber that ran, so
+  // that save() is cheap and restore() returns to any checkpoint saved on the current path
+  // (checkpoints of abandoned branches become invalid). Not while tracing.
+  void set_checkpointing(bool on) { checkpointing_ = on; }
+  void save(Checkpoint& out) const;
+  void restore(const Checkpoint& in);
+  // The access fiber f waits to make (for reduction), and the last step's access as made.
+  ObjectId pending_object(FiberId f) const { return fibers_[f]->pending.object; }
+  Access pending_access(FiberId f) const { return fibers_[f]->pending.access; }
+  ObjectId last_object() const { return last_object_; }
+  Access last_access() const { return last_access_; }
+  // True while a fiber's atomic section decides who runs (runnable() offers no choice).
+  bool restricted() const;
   void write_state(StateWriter& out) const;
   std::uint32_t depth() const { return static_cast<std::uint32_t>(schedule_.size()); }
   std::uint32_t preemptions() const { return preemptions_; }
@@ -134,17 +163,27 @@ class Execution {
     Label what;
     std::int64_t value = 0;
   };
-  struct FiberRec {
-    explicit FiberRec(std::size_t stack) : slot(stack) {}
-    FiberSlot slot;
-    Execution* ex = nullptr;
-    FiberId id = 0;
+  // What a fiber's step changes about the fiber itself; copied whole into each image.
+  struct FiberPosition {
     bool finished = false;
     bool window = false;
     bool atomic = false;
     Pending pending;
     std::vector<FrameRec> frames;
     std::vector<Result> results;
+  };
+  struct Image {
+    FiberPosition position;
+    StackImage stack;
+  };
+  struct FiberRec : FiberPosition {
+    explicit FiberRec(std::size_t stack) : slot(stack) {}
+    FiberSlot slot;
+    Execution* ex = nullptr;
+    FiberId id = 0;
+    std::uint32_t version = 0;  // steps taken; images[version] is the live state when kept
+    std::vector<Image> images;  // with checkpointing: one per step on the current path
+    std::size_t kept = 0;       // images in use
   };
 
   static void entry(void* arg);
@@ -153,6 +192,7 @@ class Execution {
   void note_text(std::string text);
   bool enabled(const FiberRec& f) const;
   void refresh_runnable();
+  void keep_image(FiberRec& f);
   bool all_finished() const;
   FiberRec& me();
 
@@ -166,7 +206,10 @@ class Execution {
   FiberId current_ = kNoFiber;
   FiberId last_ = kNoFiber;
   std::uint32_t preemptions_ = 0;
+  ObjectId last_object_ = kNoObject;
+  Access last_access_ = Access::Read;
   bool tracing_ = false;
+  bool checkpointing_ = false;
 };
 
 }  // namespace rw::engine

@@ -7,13 +7,46 @@
 #include <map>
 #include <queue>
 #include <string_view>
+#include <chrono>
+#include <cmath>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
+#include "engine/search.hpp"
 #include "engine/state_store.hpp"
 
 namespace rw::engine {
+
+std::string_view to_string(Reduction r) {
+  switch (r) {
+    case Reduction::None: return "none";
+    case Reduction::Source: return "source";
+    case Reduction::Optimal: return "optimal";
+  }
+  return "?";
+}
+std::optional<Reduction> parse_reduction(std::string_view t) {
+  if (t == "none") return Reduction::None;
+  if (t == "source") return Reduction::Source;
+  if (t == "optimal") return Reduction::Optimal;
+  return std::nullopt;
+}
+std::string_view to_string(SearchKind s) {
+  switch (s) {
+    case SearchKind::Dfs: return "dfs";
+    case SearchKind::Random: return "random";
+    case SearchKind::Pct: return "pct";
+  }
+  return "?";
+}
+std::optional<SearchKind> parse_search(std::string_view t) {
+  if (t == "dfs") return SearchKind::Dfs;
+  if (t == "random") return SearchKind::Random;
+  if (t == "pct") return SearchKind::Pct;
+  return std::nullopt;
+}
 
 std::string_view to_string(Verdict v) {
   switch (v) {
@@ -26,17 +59,6 @@ std::string_view to_string(Verdict v) {
 }
 
 namespace {
-
-// For --check-state's map from a state to the first path that reached it.
-struct KeyHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-std::string_view key_of(const StateWriter& w) {
-  const auto words = w.words();
-  return {reinterpret_cast<const char*>(words.data()), words.size() * sizeof(std::uint64_t)};
-}
 
 std::string names_of(const Execution& ex, std::span<const FiberId> fibers) {
   std::string s;
@@ -85,8 +107,10 @@ std::string describe_step(const Execution& ex, const TraceStep& s) {
   return fmt::format("{} '{}'{}", ex.fiber_name(s.fiber), s.label, s.detail.empty() ? "" : " (" + s.detail + ")");
 }
 
+}  // namespace
+
 // Returns an empty string when both paths have the same futures, else what differs.
-std::string compare_futures(Execution& ex, std::span<const FiberId> a, std::span<const FiberId> b,
+static std::string compare_futures_on(Execution& ex, std::span<const FiberId> a, std::span<const FiberId> b,
                             std::uint64_t seed, std::uint32_t max_steps) {
   for (bool random : {false, true}) {
     const Future fa = continuation(ex, a, random, seed, max_steps);
@@ -112,9 +136,13 @@ std::string compare_futures(Execution& ex, std::span<const FiberId> a, std::span
   return {};
 }
 
-std::uint64_t mix(std::string_view key) { return std::hash<std::string_view>{}(key) * 0x9e3779b97f4a7c15ull; }
-
-}  // namespace
+namespace detail {
+std::string compare_futures(Program& program, std::span<const FiberId> a, std::span<const FiberId> b,
+                            std::uint64_t seed, std::uint32_t max_steps) {
+  Execution ex(program);
+  return compare_futures_on(ex, a, b, seed, max_steps);
+}
+}  // namespace detail
 
 std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule) {
   Execution ex(program);
@@ -198,113 +226,313 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
   return std::nullopt;
 }
 
-Report explore(Program& program, Strategy& strategy, const ExploreOptions& opt) {
-  Execution ex(program);
-  Report r;
-  r.strategy = std::string(strategy.name());
-  r.state_cache = opt.state_cache;
-  StateStore visited;
-  std::unordered_map<std::string, std::vector<FiberId>, KeyHash, std::equal_to<>> first_path;
-  std::map<std::string, std::uint64_t> outcomes;
-  StateWriter w;
-  std::vector<FiberId> found;
 
-  while (true) {
-    if (!strategy.begin_execution()) break;
-    if (r.executions >= opt.max_executions) {
-      r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", r.executions);
-      break;
-    }
-    ++r.executions;
-    ex.begin(false);
-    const std::size_t fresh = strategy.fresh_depth();
-    bool pruned = false;
-    bool bounded = false;
-    std::optional<std::pair<std::vector<FiberId>, std::uint64_t>> to_check;
-    while (!ex.over()) {
-      const std::uint32_t d = ex.depth();
-      if (opt.state_cache && d >= fresh) {
-        w.clear();
-        ex.write_state(w);
-        if (!visited.insert(w.words())) {
-          pruned = true;
-          const std::string_view key = key_of(w);
-          if (opt.check_state && r.state_checks < opt.check_state_samples && (mix(key) & 3) == 0)
-            to_check.emplace(first_path.find(key)->second, mix(key));
-          break;
-        }
-        ++r.states;
-        if (opt.check_state) first_path.emplace(key_of(w), ex.schedule());
-      }
-      if (d >= opt.max_steps) {
-        bounded = true;
-        break;
-      }
-      const auto& sched = ex.schedule();
-      ex.advance(strategy.pick(ex.runnable(), sched.empty() ? std::nullopt : std::optional(sched.back())));
-    }
-    if (opt.state_cache && !pruned && !bounded && ex.depth() >= fresh) {
-      w.clear();  // the state the execution ended in (complete, deadlock or violation)
-      ex.write_state(w);
-      if (visited.insert(w.words())) ++r.states;
-    }
-    r.steps += ex.depth();
-    r.max_depth = std::max(r.max_depth, ex.depth());
-    if (pruned) {
-      ++r.pruned_executions;
-    } else if (bounded) {
-      if (r.incomplete_reason.empty())
-        r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
-    } else if (ex.violation()) {
-      const bool wanted = opt.target_kind.empty() || ex.violation()->kind == opt.target_kind;
-      const bool first_of_kind = std::find(r.other_kinds.begin(), r.other_kinds.end(), ex.violation()->kind) ==
-                                 r.other_kinds.end();
-      if (wanted || !r.violation) {
-        found = ex.schedule();
-        r.violation = *ex.violation();
-        r.violation->execution = r.executions;
-      }
-      if (wanted) break;
-      if (first_of_kind) r.other_kinds.push_back(ex.violation()->kind);
-    } else {
-      ++r.complete_executions;
-      ++outcomes[ex.outcome()];
-    }
-    if (to_check) {
-      ++r.state_checks;
-      const std::vector<FiberId> second = ex.schedule();
-      std::string diff = compare_futures(ex, to_check->first, second, to_check->second, opt.max_steps);
-      if (!diff.empty()) {
-        r.verdict = Verdict::Error;
-        r.error = "--check-state: " + diff;
-        return r;
-      }
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Shows the violation found: shrunk if asked, re-run with tracing; an error if it does not
+// reproduce (the model is nondeterministic).
+void finish_violation(Program& program, const ExploreOptions& opt, Report& r, const std::vector<FiberId>& found) {
+  std::erase(r.other_kinds, r.violation->kind);
+  r.verdict = Verdict::Violation;
+  r.violation_dfs_steps = found.size();
+  std::vector<FiberId> shown = found;
+  if (opt.shrink) {
+    if (auto shorter = shrink_violation(program, r.violation->kind, opt.shrink_budget)) {
+      // The shrinking search is exhaustive up to its budget, so it never does worse; keep the
+      // schedule found if the budget ran out first.
+      shown = *shorter;
     }
   }
+  auto again = replay(program, shown);
+  if (!again || !again->violation || again->violation->kind != r.violation->kind) {
+    r.verdict = Verdict::Error;
+    r.error = fmt::format("nondeterminism: re-running the schedule '{}' that found {} did not reproduce it",
+                          format_schedule(shown, program.fiber_names()), r.violation->kind);
+    return;
+  }
+  const std::uint64_t execution = r.violation->execution;
+  r.violation = std::move(*again->violation);
+  r.violation->execution = execution;
+}
 
+// One exhaustive pass with a fixed bound (or none).
+Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptions& opt, Reduction reduction,
+                  std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0) {
+  Report r;
+  const unsigned jobs = std::max(1u, opt.jobs);
+  std::vector<std::vector<FiberId>> units{{}};
+  std::vector<std::size_t> mine{0};
+  if (jobs > 1 || opt.shard_count > 1) {
+    // The split depends on the shard count only, so every machine of a sharded run agrees.
+    const std::size_t want = opt.shard_count > 1 ? 16 * std::size_t{opt.shard_count} : 8 * std::size_t{jobs};
+    units = detail::split_tree(first, want, opt.max_steps);
+    mine.clear();
+    for (std::size_t i = 0; i < units.size(); ++i)
+      if (i % opt.shard_count == opt.shard_index) mine.push_back(i);
+  }
+  r.units = units.size();
+
+  std::optional<detail::SharedCache> cache;
+  if (opt.state_cache) cache.emplace(first.objects().size() * 3);
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> first_violation{~std::uint64_t{0}};
+  std::atomic<std::uint64_t> executions{executions_before};
+  std::vector<detail::UnitResult> results(mine.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex tick_mutex;
+  auto last_tick = Clock::now();
+  std::function<void()> tick = [&] {
+    if (!opt.progress) return;
+    std::unique_lock lock(tick_mutex, std::try_to_lock);
+    if (!lock || since(last_tick) < 0.25) return;
+    last_tick = Clock::now();
+    Progress p;
+    p.executions = executions.load();
+    p.states = cache ? cache->states() : 0;
+    p.seconds = since(t0);
+    p.bounded = bound.has_value();
+    p.bound = bound.value_or(0);
+    // Knuth's estimate over units: the share of units done scales the executions so far.
+    const std::size_t done = next.load();
+    if (done > 1 && mine.size() > 1)
+      p.estimated_total = static_cast<double>(p.executions) * static_cast<double>(mine.size()) /
+                          static_cast<double>(std::min(done, mine.size()));
+    opt.progress(p);
+  };
+  auto worker = [&](Program& program) {
+    while (true) {
+      const std::size_t k = next.fetch_add(1);
+      if (k >= mine.size() || stop.load()) return;
+      const std::size_t u = mine[k];
+      if (first_violation.load() < u) return;
+      detail::SearchContext c{.options = &opt,
+                              .reduction = reduction,
+                              .bound = bound,
+                              .cache = cache ? &*cache : nullptr,
+                              .stop = &stop,
+                              .unit = u,
+                              .first_violation_unit = &first_violation,
+                              .executions = &executions};
+      results[k] = detail::search_unit(program, c, units[u], tick);
+    }
+  };
+  if (jobs == 1 || mine.size() <= 1 || make == nullptr) {
+    worker(first);
+  } else {
+    std::vector<std::unique_ptr<Program>> programs;
+    for (unsigned j = 1; j < jobs; ++j) programs.push_back((*make)());
+    std::vector<std::jthread> threads;
+    for (auto& p : programs) threads.emplace_back([&worker, &p] { worker(*p); });
+    worker(first);
+  }
+
+  // Merge in depth-first order of the units.
+  std::map<std::string, std::uint64_t> outcomes;
+  std::vector<FiberId> found;
+  bool step_bound = false, execution_bound = false;
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    auto& u = results[k];
+    r.executions += u.executions;
+    r.complete_executions += u.complete;
+    r.pruned_executions += u.pruned;
+    r.steps += u.steps;
+    r.state_checks += u.state_checks;
+    r.max_depth = std::max(r.max_depth, u.max_depth);
+    r.bound_cut = r.bound_cut || u.bound_cut;
+    step_bound = step_bound || u.step_bound_hit;
+    execution_bound = execution_bound || u.execution_bound_hit;
+    for (auto& [o, n] : u.outcomes) outcomes[o] += n;
+    for (auto& kind : u.other_kinds)
+      if (std::find(r.other_kinds.begin(), r.other_kinds.end(), kind) == r.other_kinds.end()) r.other_kinds.push_back(kind);
+    if (!u.error.empty() && r.error.empty()) r.error = u.error;
+    if (u.violation && (!r.violation || (u.violation_wanted && !opt.target_kind.empty() && r.violation->kind != opt.target_kind))) {
+      r.violation = u.violation;
+      found = u.violation_schedule;
+    }
+  }
   for (auto& [text, count] : outcomes) r.outcomes.push_back({text, count});
+  r.states = cache ? cache->states() : 0;
+  if (!r.error.empty()) {
+    r.verdict = Verdict::Error;
+    return r;
+  }
+  if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
+    r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
+  else if (step_bound)
+    r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
   if (r.violation) {
-    std::erase(r.other_kinds, r.violation->kind);
-    r.verdict = Verdict::Violation;
-    r.violation_dfs_steps = found.size();
-    std::vector<FiberId> shown = found;
-    if (opt.shrink && opt.state_cache) {
-      if (auto shorter = shrink_violation(program, r.violation->kind, opt.shrink_budget)) shown = *shorter;
-    }
-    auto again = replay(program, shown);
-    if (!again || !again->violation || again->violation->kind != r.violation->kind) {
-      r.verdict = Verdict::Error;
-      r.error = fmt::format("nondeterminism: re-running the schedule '{}' that found {} did not reproduce it",
-                            format_schedule(shown, program.fiber_names()), r.violation->kind);
-      return r;
-    }
-    const std::uint64_t execution = r.violation->execution;
-    r.violation = std::move(*again->violation);
-    r.violation->execution = execution;
+    r.violation_found_preemptions = r.violation->preemptions;
+    finish_violation(first, opt, r, found);
   } else if (!r.incomplete_reason.empty()) {
     r.verdict = Verdict::Incomplete;
   }
   return r;
+}
+
+// Random walks and PCT (Burckhardt et al., ASPLOS 2010): executions from the start, each with its
+// own generator seeded from the run's seed, so any run can be reproduced.
+Report randomized(Program& program, const ExploreOptions& opt) {
+  Report r;
+  Execution ex(program);
+  const std::size_t n = program.fiber_names().size();
+  std::map<std::string, std::uint64_t> outcomes;
+  std::vector<FiberId> found;
+  std::uint32_t k = 0;  // PCT: the longest execution seen, its estimate of the steps to come
+  std::vector<std::uint64_t> priority(n);
+  std::vector<std::uint32_t> change;
+  for (std::uint64_t it = 0; it < opt.iterations; ++it) {
+    std::uint64_t rng = opt.seed * 0x2545f4914f6cdd1dull + it;
+    ex.begin(false);
+    const bool pct = opt.strategy == SearchKind::Pct;
+    const std::uint32_t d = std::max<std::uint32_t>(1, opt.pct_depth);
+    if (pct) {
+      // Initial priorities d+1 .. d+n in random order; d-1 change points in [1, k].
+      std::vector<std::uint64_t> order(n);
+      for (std::size_t i = 0; i < n; ++i) order[i] = d + 1 + i;
+      for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[splitmix(rng) % i]);
+      priority = order;
+      change.clear();
+      for (std::uint32_t j = 1; j < d; ++j)
+        change.push_back(1 + static_cast<std::uint32_t>(splitmix(rng) % std::max<std::uint32_t>(1, k)));
+    }
+    while (!ex.over() && ex.depth() < opt.max_steps) {
+      const auto& run = ex.runnable();
+      FiberId f = run.front();
+      if (!pct) {
+        f = run[splitmix(rng) % run.size()];
+      } else {
+        for (FiberId g : run)
+          if (priority[g] > priority[f]) f = g;
+        const std::uint32_t step = ex.depth() + 1;
+        for (std::uint32_t j = 0; j < change.size(); ++j)
+          if (change[j] == step) priority[f] = d - 1 - j;  // below every initial priority
+      }
+      ex.advance(f);
+    }
+    k = std::max(k, ex.depth());
+    ++r.executions;
+    r.steps += ex.depth();
+    r.max_depth = std::max(r.max_depth, ex.depth());
+    if (!ex.over()) {
+      r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
+      continue;
+    }
+    if (const auto& v = ex.violation()) {
+      const bool wanted = opt.target_kind.empty() || v->kind == opt.target_kind;
+      if (wanted || !r.violation) {
+        r.violation = *v;
+        r.violation->execution = r.executions;
+        r.violation->preemptions = ex.preemptions();
+        found = ex.schedule();
+      }
+      if (!wanted && std::find(r.other_kinds.begin(), r.other_kinds.end(), v->kind) == r.other_kinds.end())
+        r.other_kinds.push_back(v->kind);
+      if (wanted) break;
+      continue;
+    }
+    ++r.complete_executions;
+    ++outcomes[ex.outcome()];
+    if (opt.progress && (r.executions & 1023) == 0) {
+      Progress p;
+      p.executions = r.executions;
+      p.estimated_total = static_cast<double>(opt.iterations);
+      opt.progress(p);
+    }
+  }
+  for (auto& [text, count] : outcomes) r.outcomes.push_back({text, count});
+  if (opt.strategy == SearchKind::Pct) {
+    // Each execution finds a given depth-d bug with probability at least 1 / (n k^(d-1)).
+    const double kk = std::max<double>(1, k);
+    r.pct_probability = 1.0 / (static_cast<double>(n) * std::pow(kk, std::max<std::uint32_t>(1, opt.pct_depth) - 1));
+  }
+  if (r.violation) {
+    r.violation_found_preemptions = r.violation->preemptions;
+    finish_violation(program, opt, r, found);
+  } else {
+    r.verdict = Verdict::Incomplete;
+    if (r.incomplete_reason.empty())
+      r.incomplete_reason = fmt::format("{} search: {} executions found no violation; a sample, not a proof",
+                                        to_string(opt.strategy), r.executions);
+  }
+  return r;
+}
+
+Report explore_with(Program& program, const ProgramFactory* make, const ExploreOptions& opt) {
+  const auto t0 = Clock::now();
+  Report r;
+  if (opt.strategy != SearchKind::Dfs) {
+    r = randomized(program, opt);
+    r.reduction = "none";
+  } else {
+    Reduction reduction = opt.reduction;
+    std::string note;
+    if ((opt.preemption_bound || opt.auto_bound) && reduction != Reduction::None) {
+      reduction = Reduction::None;
+      note = "a preemption bound cuts schedules that partial-order reduction counts on, so bounded search runs without it";
+    }
+    if (!opt.auto_bound) {
+      r = exhaustive(program, make, opt, reduction, opt.preemption_bound, 0, t0);
+      if (opt.preemption_bound) {
+        r.preemption_bound = *opt.preemption_bound;
+        if (r.verdict == Verdict::Safe && r.bound_cut) {
+          r.verdict = Verdict::Incomplete;
+          r.incomplete_reason = fmt::format("safe up to {} preemption(s) (--preemption-bound); schedules with more were not explored",
+                                            *opt.preemption_bound);
+        }
+      }
+    } else {
+      // Iterative context bounding: the first violation found has the fewest preemptions.
+      std::uint64_t before = 0, steps = 0;
+      for (std::uint32_t k = 0;; ++k) {
+        Report pass = exhaustive(program, make, opt, reduction, k, before, t0);
+        before += pass.executions;
+        steps += pass.steps;
+        pass.executions = before;
+        pass.steps = steps;
+        pass.preemption_bound = k;
+        r = std::move(pass);
+        if (r.verdict != Verdict::Safe || !r.bound_cut) break;
+      }
+    }
+    r.reduction = std::string(to_string(reduction));
+    r.reduction_note = note;
+  }
+  r.strategy = std::string(to_string(opt.strategy));
+  r.state_cache = opt.state_cache && opt.strategy == SearchKind::Dfs;
+  if (opt.strategy != SearchKind::Dfs) r.seed = opt.seed;
+  if (opt.strategy == SearchKind::Pct) r.pct_depth = opt.pct_depth;
+  r.jobs = std::max(1u, opt.jobs);
+  r.shard_index = opt.shard_index;
+  r.shard_count = opt.shard_count;
+  if (opt.shard_count > 1 && r.verdict == Verdict::Safe) {
+    // One shard alone proves nothing; `racewin merge` combines the shards' reports.
+  }
+  return r;
+}
+
+}  // namespace
+
+Report explore(Program& program, const ExploreOptions& options) {
+  ExploreOptions one = options;
+  one.jobs = 1;
+  return explore_with(program, nullptr, one);
+}
+
+Report explore(const ProgramFactory& make, const ExploreOptions& options) {
+  auto first = make();
+  ExploreOptions opt = options;
+  if (opt.check_state) opt.jobs = 1;  // its comparisons re-run the program on the side
+  return explore_with(*first, &make, opt);
 }
 
 }  // namespace rw::engine

@@ -6,6 +6,7 @@
 
 #include <boost/context/fiber.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "engine/require.hpp"
@@ -102,6 +103,34 @@ void FiberSlot::yield() {
   RW_ASAN_START(&impl_->fiber_fake, impl_->main_bottom, impl_->main_size);
   impl_->resumer = std::move(impl_->resumer).resume();
   RW_ASAN_FINISH(impl_->fiber_fake, &impl_->main_bottom, &impl_->main_size);
+}
+
+static_assert(sizeof(ctx::fiber) == sizeof(void*), "ctx::fiber is expected to hold one fcontext_t");
+
+void FiberSlot::save(StackImage& out) const {
+  const Impl& s = *impl_;
+  std::memcpy(&out.resume_point, s.self_storage, sizeof(void*));
+  if (s.self == nullptr || out.resume_point == nullptr) {
+    out.resume_point = nullptr;
+    out.bytes.clear();
+    return;
+  }
+  const auto* top = static_cast<const std::byte*>(s.bottom()) + s.stack_bytes;
+  const auto* sp = static_cast<const std::byte*>(out.resume_point);
+  RW_ASSERT(sp >= static_cast<const std::byte*>(s.bottom()) && sp < top, "FiberSlot::save: resume point off the stack");
+  RW_ASAN_UNPOISON(sp, static_cast<std::size_t>(top - sp));  // redzones of live frames
+  out.bytes.assign(sp, top);
+}
+
+void FiberSlot::restore(const StackImage& in) {
+  Impl& s = *impl_;
+  RW_REQUIRE(s.self != nullptr, "FiberSlot::restore: the slot was never started");
+  std::memcpy(s.self_storage, &in.resume_point, sizeof(void*));
+  if (in.resume_point == nullptr) return;
+  auto* top = static_cast<std::byte*>(const_cast<void*>(s.bottom())) + s.stack_bytes;
+  auto* sp = top - in.bytes.size();
+  RW_ASAN_UNPOISON(sp, in.bytes.size());
+  std::memcpy(sp, in.bytes.data(), in.bytes.size());
 }
 
 bool FiberSlot::finished() const { return impl_->self == nullptr || !*impl_->self; }

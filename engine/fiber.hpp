@@ -8,8 +8,15 @@
 #pragma once
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 namespace rw::engine {
+
+// A suspended fiber as bytes: its resume point and its live stack, from there to the top.
+struct StackImage {
+  void* resume_point = nullptr;  // nullptr: the fiber had finished
+  std::vector<std::byte> bytes;
+};
 
 class FiberSlot {
  public:
@@ -26,6 +33,11 @@ class FiberSlot {
   // Returns control to the scheduler. Called on the fiber's own stack.
   void yield();
   bool finished() const;
+  // Copies a suspended (or finished) fiber out, and later back into this same slot: the stack
+  // sits at a fixed address, so the fiber resumes exactly where it was. Sound for the same
+  // reason forgetting is: nothing on a fiber's stack owns memory elsewhere across a yield.
+  void save(StackImage& out) const;
+  void restore(const StackImage& in);
 
  private:
   struct Impl;

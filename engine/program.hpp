@@ -1,7 +1,10 @@
 // engine/program.hpp: what the explorer runs. A Program owns the shared world and the fibers'
 // bodies; the explorer re-runs it from reset() for every execution. Models implement it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +32,20 @@ struct ObjectInfo {
   bool is_lock = false;  // locks are owned by the engine: Execution::lock / unlock
 };
 
+// Helpers for save_world / restore_world over trivially copyable values.
+template <class T>
+void put_bytes(std::vector<std::byte>& out, const T& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const auto* p = reinterpret_cast<const std::byte*>(&v);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+template <class T>
+void get_bytes(std::span<const std::byte>& in, T& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  std::memcpy(&v, in.data(), sizeof(T));
+  in = in.subspan(sizeof(T));
+}
+
 class Program {
  public:
   virtual ~Program() = default;
@@ -43,6 +60,11 @@ class Program {
   // Writes every value of the world that can decide the future (engine-owned locks, fiber
   // positions, declared locals and observed results are written by the engine itself).
   virtual void write_state(StateWriter& out) const = 0;
+  // Copies every value of the world (what reset() sets) out, and back in, so that a search can
+  // return to a checkpoint. restore_world gets exactly the bytes save_world appended.
+  // The defaults stop the run: a program that cannot be checkpointed can be replayed, not searched.
+  virtual void save_world(std::vector<std::byte>& out) const;
+  virtual void restore_world(std::span<const std::byte> in);
   // For traces only: a short summary of the values a reader watches (printed when it changes).
   virtual std::string watch() const { return {}; }
   // For outcome tables: how an observed value reads (for example an error number's name).

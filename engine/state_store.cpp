@@ -19,20 +19,20 @@ std::uint64_t StateStore::hash(std::span<const std::uint64_t> words) {
   return h | 1;
 }
 
-bool StateStore::insert(std::span<const std::uint64_t> words) {
-  const std::uint64_t h = hash(words);
+std::pair<std::uint64_t, bool> StateStore::find_or_insert(std::span<const std::uint64_t> words, std::uint64_t h) {
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = table_[i];
     if (s.hash == 0) {
-      s = Slot{h, arena_.size(), words.size()};
+      s = Slot{h, arena_.size(), words.size(), count_};
       arena_.insert(arena_.end(), words.begin(), words.end());
+      const std::uint64_t entry = count_;
       if (++count_ * 2 > table_.size()) grow();  // load factor at most 1/2
-      return true;
+      return {entry, true};
     }
     if (s.hash == h && s.length == words.size() &&
         std::equal(words.begin(), words.end(), arena_.begin() + static_cast<std::ptrdiff_t>(s.offset)))
-      return false;
+      return {s.entry, false};
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace rw::engine {
@@ -12,7 +13,13 @@ class StateStore {
  public:
   StateStore();
   // Adds the state; returns false when it was already there.
-  bool insert(std::span<const std::uint64_t> words);
+  bool insert(std::span<const std::uint64_t> words) { return find_or_insert(words).second; }
+  // The state's entry number (0, 1, ... in insertion order) and whether it was just added.
+  std::pair<std::uint64_t, bool> find_or_insert(std::span<const std::uint64_t> words) {
+    return find_or_insert(words, hash(words));
+  }
+  // The same, with hash(words) already computed.
+  std::pair<std::uint64_t, bool> find_or_insert(std::span<const std::uint64_t> words, std::uint64_t h);
   std::uint64_t size() const { return count_; }
   static std::uint64_t hash(std::span<const std::uint64_t> words);
 
@@ -21,6 +28,7 @@ class StateStore {
     std::uint64_t hash = 0;  // 0: empty (real hashes have their low bit set)
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
+    std::uint64_t entry = 0;
   };
   void grow();
 

@@ -98,6 +98,8 @@ T rmw(const SteppedAtomic<T>& v, Site site, Access access, std::source_location 
   const T old = *v.value;
   const auto [applied, next] = op(old);
   if (applied) *v.value = next;
+  // A conditional read-modify-write that did not apply (a failed inc_not_zero) only read.
+  else if (access == Access::ReadModifyWrite) v.ctx->ex->narrow_access(Access::Read);
   noted(v, site, access, old, applied);
   return old;
 }

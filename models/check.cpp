@@ -7,19 +7,17 @@
 #include <chrono>
 #include <set>
 
-#include "engine/strategies/dfs.hpp"
 #include "models/kernel_program.hpp"
 
 namespace rw::models {
 
 CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOptions& options) {
-  KernelProgram program(scenario);
-  engine::DfsStrategy dfs;
+  const engine::ProgramFactory make = [&scenario] { return std::make_unique<KernelProgram>(scenario); };
   const auto start = std::chrono::steady_clock::now();
   CheckResult r;
   engine::ExploreOptions opt = options;
   if (scenario.expect.violation) opt.target_kind = scenario.expect.kind;
-  r.report = engine::explore(program, dfs, opt);
+  r.report = engine::explore(make, opt);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto& rep = r.report;

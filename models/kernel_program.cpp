@@ -123,6 +123,36 @@ void KernelProgram::write_state(engine::StateWriter& out) const {
   }
 }
 
+// Everything reset() sets, and nothing else changes: the modules' mutable fields and the tasks.
+void KernelProgram::save_world(std::vector<std::byte>& out) const {
+  for (const auto& m : kernel_.modules) {
+    engine::put_bytes(out, m.state);
+    engine::put_bytes(out, m.refcnt);
+    const std::uint8_t flags = static_cast<std::uint8_t>((m.listed ? 1 : 0) | (m.text_freed ? 2 : 0) | (m.data_freed ? 4 : 0));
+    engine::put_bytes(out, flags);
+    engine::put_bytes(out, m.fops);
+    engine::put_bytes(out, m.cdev);
+    engine::put_bytes(out, m.inode.i_cdev);
+  }
+  for (const auto& t : kernel_.tasks) engine::put_bytes(out, t);
+}
+
+void KernelProgram::restore_world(std::span<const std::byte> in) {
+  for (auto& m : kernel_.modules) {
+    std::uint8_t flags = 0;
+    engine::get_bytes(in, m.state);
+    engine::get_bytes(in, m.refcnt);
+    engine::get_bytes(in, flags);
+    m.listed = (flags & 1) != 0;
+    m.text_freed = (flags & 2) != 0;
+    m.data_freed = (flags & 4) != 0;
+    engine::get_bytes(in, m.fops);
+    engine::get_bytes(in, m.cdev);
+    engine::get_bytes(in, m.inode.i_cdev);
+  }
+  for (auto& t : kernel_.tasks) engine::get_bytes(in, t);
+}
+
 std::string KernelProgram::watch() const {
   std::string s;
   for (const auto& m : kernel_.modules) {

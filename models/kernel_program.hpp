@@ -19,6 +19,8 @@ class KernelProgram final : public engine::Program {
   void reset() override;
   void run(Execution& ex, engine::FiberId self) override;
   void write_state(engine::StateWriter& out) const override;
+  void save_world(std::vector<std::byte>& out) const override;
+  void restore_world(std::span<const std::byte> in) override;
   std::string watch() const override;
   std::string format_value(std::int64_t v) const override;
 

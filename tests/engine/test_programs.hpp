@@ -88,6 +88,12 @@ class LambdaProgram final : public Program {
   void write_state(StateWriter& out) const override {
     for (std::int64_t v : values_) out.put_signed(v);
   }
+  void save_world(std::vector<std::byte>& out) const override {
+    for (std::int64_t v : values_) put_bytes(out, v);
+  }
+  void restore_world(std::span<const std::byte> in) override {
+    for (std::int64_t& v : values_) get_bytes(in, v);
+  }
   std::string watch() const override {
     std::string s;
     for (std::size_t i = 0; i < objects_.size(); ++i) {

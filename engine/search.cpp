@@ -1,0 +1,724 @@
+// engine/search.cpp: see search.hpp.
+#include "engine/search.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <unordered_map>
+
+#include "engine/execution.hpp"
+#include "engine/require.hpp"
+
+namespace rw::engine::detail {
+
+// ---- The shared cache ---------------------------------------------------------------------
+
+SharedCache::Decision SharedCache::visit(std::span<const std::uint64_t> key, std::uint64_t sleep,
+                                         std::uint32_t preemptions, bool bounded, bool sleep_aware,
+                                         std::uint64_t& entry, std::uint32_t& summary, bool& added) {
+  const std::uint64_t h = StateStore::hash(key);
+  Stripe& s = stripes_[(h >> 40) % kStripes];
+  std::lock_guard lock(s.mutex);
+  const auto [index, fresh] = s.store.find_or_insert(key, h);
+  entry = index * kStripes + (h >> 40) % kStripes;
+  added = fresh;
+  if (fresh) {
+    s.visits.push_back(Visit{.sleep = sleep, .preemptions = preemptions, .summary = 0});
+    return Decision::Explore;
+  }
+  Visit& v = s.visits[index];
+  summary = v.summary;
+  if (bounded) {
+    if (v.preemptions <= preemptions) return Decision::Prune;
+    v.preemptions = preemptions;  // reached with fewer: what lies below may now fit the bound
+    v.summary = 0;
+    return Decision::Explore;
+  }
+  if (!sleep_aware || (v.sleep & ~sleep) == 0) return Decision::Prune;
+  // Explored before with a fiber asleep that is awake now: explore again, with fewer asleep.
+  v.sleep &= sleep;
+  v.summary = 0;
+  return Decision::Explore;
+}
+
+void SharedCache::set_summary(std::uint64_t entry, std::span<const std::uint64_t> words) {
+  std::uint32_t id = 0;
+  {
+    std::lock_guard lock(summaries_mutex_);
+    std::vector<std::uint64_t> key(words.begin(), words.end());
+    auto [it, fresh] = summary_ids_.try_emplace(std::move(key), 0);
+    if (fresh) {
+      summaries_.push_back(it->first);
+      it->second = static_cast<std::uint32_t>(summaries_.size());
+    }
+    id = it->second;
+  }
+  Stripe& s = stripes_[entry % kStripes];
+  std::lock_guard lock(s.mutex);
+  s.visits[entry / kStripes].summary = id;
+}
+
+std::span<const std::uint64_t> SharedCache::summary(std::uint32_t id) const {
+  std::lock_guard lock(summaries_mutex_);
+  return summaries_.at(id - 1);  // entries never move: the vector of vectors only grows
+}
+
+std::uint64_t SharedCache::states() const {
+  std::uint64_t n = 0;
+  for (const Stripe& s : stripes_) n += s.store.size();
+  return n;
+}
+
+namespace {
+
+// ---- Events and dependence ----------------------------------------------------------------
+
+struct Acc {
+  ObjectId obj = kNoObject;
+  Access kind = Access::Read;
+};
+
+constexpr std::size_t kEventAccesses = 4;
+
+// One event: a step, or a whole atomic section. Unlocks and object-less steps conflict with
+// nothing (an unlock never races: whoever waits for the lock is disabled until it), so they are
+// not kept. An event with more accesses than kept is `wide` and conflicts with everything.
+struct Event {
+  FiberId fiber = 0;
+  std::uint8_t n = 0;
+  bool wide = false;
+  std::array<Acc, kEventAccesses> acc{};
+  void add(ObjectId obj, Access kind) {
+    if (obj == kNoObject || kind == Access::Unlock) return;
+    for (std::uint8_t i = 0; i < n; ++i)
+      if (acc[i].obj == obj) {  // keep the strongest access per object
+        if (kind != Access::Read && acc[i].kind == Access::Read) acc[i].kind = kind;
+        return;
+      }
+    if (n < kEventAccesses)
+      acc[n++] = Acc{obj, kind};
+    else
+      wide = true;
+  }
+};
+
+bool conflict(Acc a, Acc b) {
+  if (a.obj != b.obj) return false;
+  const bool la = a.kind == Access::Lock, lb = b.kind == Access::Lock;
+  if (la || lb) return la && lb;  // an acquire depends on the other acquires of that lock
+  return a.kind != Access::Read || b.kind != Access::Read;
+}
+
+// Dependence of events of two different fibers.
+bool dependent(const Event& x, const Event& y) {
+  if (x.wide || y.wide) return true;
+  for (std::uint8_t i = 0; i < x.n; ++i)
+    for (std::uint8_t j = 0; j < y.n; ++j)
+      if (conflict(x.acc[i], y.acc[j])) return true;
+  return false;
+}
+
+// Summaries: per object, three masks of fibers (read, write, lock).
+enum : std::size_t { kR = 0, kW = 1, kL = 2 };
+std::size_t kind_slot(Access a) {
+  switch (a) {
+    case Access::Read: return kR;
+    case Access::Lock: return kL;
+    default: return kW;
+  }
+}
+void summarize(std::vector<std::uint64_t>& sum, const Event& e) {
+  if (e.wide) {
+    for (std::size_t o = 0; o < sum.size() / 3; ++o) sum[o * 3 + kW] |= std::uint64_t{1} << e.fiber;
+    for (std::size_t o = 0; o < sum.size() / 3; ++o) sum[o * 3 + kL] |= std::uint64_t{1} << e.fiber;
+    return;
+  }
+  for (std::uint8_t i = 0; i < e.n; ++i) sum[e.acc[i].obj * 3 + kind_slot(e.acc[i].kind)] |= std::uint64_t{1} << e.fiber;
+}
+
+// ---- Wakeup trees ---------------------------------------------------------------------------
+
+struct WutNode {
+  Event ev;
+  std::int32_t child = -1;
+  std::int32_t sibling = -1;
+};
+
+// p is a weak initial of w: its first event in w has no dependent event before it in w, or it
+// has no event in w and its next event `next` is independent of all of w.
+bool weak_initial(std::span<const Event> w, FiberId p, const Event& next) {
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    if (w[k].fiber != p) continue;
+    for (std::size_t m = 0; m < k; ++m)
+      if (dependent(w[m], w[k])) return false;
+    return true;
+  }
+  return std::none_of(w.begin(), w.end(), [&](const Event& e) { return dependent(next, e); });
+}
+
+void remove_first_of(std::vector<Event>& w, FiberId p) {
+  auto it = std::find_if(w.begin(), w.end(), [p](const Event& e) { return e.fiber == p; });
+  if (it != w.end()) w.erase(it);
+}
+
+// Inserts w into the tree rooted at t[0] (Optimal-DPOR's insert operation).
+void wut_insert(std::vector<WutNode>& t, std::vector<Event> w) {
+  if (t.empty()) t.push_back(WutNode{});
+  std::int32_t u = 0;
+  while (true) {
+    if (u != 0 && t[static_cast<std::size_t>(u)].child < 0) return;  // a leaf: w is covered
+    if (w.empty()) return;                                            // a prefix of a branch
+    std::int32_t c = t[static_cast<std::size_t>(u)].child;
+    std::int32_t last = -1;
+    for (; c >= 0; last = c, c = t[static_cast<std::size_t>(c)].sibling)
+      if (weak_initial(w, t[static_cast<std::size_t>(c)].ev.fiber, t[static_cast<std::size_t>(c)].ev)) break;
+    if (c >= 0) {
+      remove_first_of(w, t[static_cast<std::size_t>(c)].ev.fiber);
+      u = c;
+      continue;
+    }
+    // New branch under u, as its last child.
+    std::int32_t parent = u;
+    bool first = true;
+    for (const Event& e : w) {
+      t.push_back(WutNode{.ev = e});
+      const auto id = static_cast<std::int32_t>(t.size() - 1);
+      if (first && last >= 0)
+        t[static_cast<std::size_t>(last)].sibling = id;
+      else
+        t[static_cast<std::size_t>(parent)].child = id;
+      first = false;
+      parent = id;
+    }
+    return;
+  }
+}
+
+// Copies the children of `from` in `src` under the root of `dst` (which is cleared).
+void wut_copy_children(const std::vector<WutNode>& src, std::int32_t from, std::vector<WutNode>& dst) {
+  dst.clear();
+  dst.push_back(WutNode{});
+  struct Item {
+    std::int32_t src_parent, dst_parent;
+  };
+  std::vector<Item> todo{{from, 0}};
+  while (!todo.empty()) {
+    const Item it = todo.back();
+    todo.pop_back();
+    std::int32_t prev = -1;
+    for (std::int32_t c = src[static_cast<std::size_t>(it.src_parent)].child; c >= 0;
+         c = src[static_cast<std::size_t>(c)].sibling) {
+      dst.push_back(WutNode{.ev = src[static_cast<std::size_t>(c)].ev});
+      const auto id = static_cast<std::int32_t>(dst.size() - 1);
+      if (prev < 0)
+        dst[static_cast<std::size_t>(it.dst_parent)].child = id;
+      else
+        dst[static_cast<std::size_t>(prev)].sibling = id;
+      prev = id;
+      todo.push_back({c, id});
+    }
+  }
+}
+
+// ---- The search -----------------------------------------------------------------------------
+
+constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
+std::uint64_t bit(FiberId f) { return std::uint64_t{1} << f; }
+
+struct Node {
+  Checkpoint cp;
+  std::uint64_t runnable = 0;      // as a mask
+  std::uint64_t sleep = 0;         // fibers asleep here
+  std::vector<Event> sleep_events; // their next events
+  std::uint64_t backtrack = 0;     // source: fibers to explore from here
+  std::uint64_t done = 0;          // fibers explored from here (or dropped)
+  std::vector<Event> done_events;  // events explored from here, for later siblings' sleep sets
+  std::vector<WutNode> wut;        // optimal: what is left to explore from here
+  bool started = false;
+  std::uint64_t cache_entry = kNoEntry;
+  std::vector<std::uint64_t> summary;
+  // The event taken from here to the next node on the path.
+  Event ev;
+  std::uint32_t seq = 0;              // 1-based index of the event among its fiber's events
+  std::vector<std::uint32_t> clock;   // per fiber: events of that fiber that happen before it (incl.)
+  std::vector<WutNode> child_wut;     // optimal: the subtree handed to the child
+};
+
+class Searcher {
+ public:
+  Searcher(Program& program, const SearchContext& c, const std::function<void()>& tick)
+      : program_(program), c_(c), opt_(*c.options), ex_(program), tick_(tick) {
+    fibers_ = program.fiber_names().size();
+    summary_words_ = program.objects().size() * 3;
+    dpor_ = c.reduction != Reduction::None;
+    ex_.set_checkpointing(true);
+  }
+
+  UnitResult run(std::span<const FiberId> prefix) {
+    ex_.begin(false);
+    for (FiberId f : prefix) {
+      if (ex_.over()) break;
+      ex_.advance(f);
+    }
+    while (!ex_.over() && ex_.restricted()) ex_.advance(ex_.runnable().front());
+    base_ = ex_.depth();
+    if (ex_.over() || ex_.depth() >= opt_.max_steps) {
+      leaf(ex_.depth() >= opt_.max_steps && !ex_.over());
+      return std::move(r_);
+    }
+    if (!enter_state(0, nullptr)) return std::move(r_);  // the start itself was explored before
+    loop();
+    return std::move(r_);
+  }
+
+ private:
+  bool stopped() const {
+    return c_.stop->load(std::memory_order_relaxed) ||
+           c_.first_violation_unit->load(std::memory_order_relaxed) < c_.unit;
+  }
+
+  // Checks the state the execution is in against the cache and, if it is to be explored, pushes
+  // a node for it. `from` is the parent node (nullptr for the root). Returns false when pruned.
+  bool enter_state(std::uint64_t sleep, const std::vector<Event>* sleep_events) {
+    std::uint64_t entry = kNoEntry;
+    if (c_.cache != nullptr) {
+      key_.clear();
+      ex_.write_state(key_);
+      if (c_.bound) key_.put(ex_.schedule().empty() ? kNoFiber : ex_.schedule().back());
+      std::uint32_t summary = 0;
+      bool added = false;
+      const auto d = c_.cache->visit(key_.words(), sleep, ex_.preemptions(), c_.bound.has_value(), dpor_,
+                                     entry, summary, added);
+      if (added) maybe_record_first_path();
+      if (d == SharedCache::Decision::Prune) {
+        ++r_.pruned;
+        ++r_.executions;
+        count_execution();
+        maybe_check_state();
+        if (dpor_) apply_summary(summary);
+        return false;
+      }
+    }
+    if (top_ == pool_.size()) pool_.emplace_back();
+    Node& n = pool_[top_++];
+    ex_.save(n.cp);
+    n.runnable = 0;
+    for (FiberId f : ex_.runnable()) n.runnable |= bit(f);
+    n.sleep = sleep;
+    n.sleep_events.clear();
+    if (sleep_events != nullptr) n.sleep_events = *sleep_events;
+    n.backtrack = n.done = 0;
+    n.done_events.clear();
+    n.started = false;
+    n.cache_entry = entry;
+    n.summary.assign(summary_words_, 0);
+    if (dpor_) {
+      // What this state may still do counts for races with the path above a later visit.
+      for (FiberId f = 0; f < fibers_; ++f) {
+        if (ex_.finished(f)) continue;
+        Event e{.fiber = f};
+        e.add(ex_.pending_object(f), ex_.pending_access(f));
+        summarize(n.summary, e);
+      }
+      for (const Event& e : n.sleep_events) summarize(n.summary, e);
+    }
+    live_ = top_ - 1;
+    if (top_ > 1 && c_.reduction == Reduction::Optimal) {
+      n.wut.swap(pool_[top_ - 2].child_wut);
+    } else {
+      n.wut.clear();
+    }
+    return true;
+  }
+
+  static void merge(std::vector<std::uint64_t>& into, std::span<const std::uint64_t> from) {
+    for (std::size_t i = 0; i < into.size() && i < from.size(); ++i) into[i] |= from[i];
+  }
+
+  // Picks the next fiber to explore from node n, or nothing when n is done.
+  std::optional<FiberId> next_choice(Node& n) {
+    while (true) {
+      std::optional<FiberId> p;
+      Event planned;
+      bool from_wut = false;
+      if (c_.reduction == Reduction::None) {
+        const std::uint64_t left = n.runnable & ~n.done;
+        if (left == 0) return std::nullopt;
+        p = static_cast<FiberId>(std::countr_zero(left));
+      } else if (c_.reduction == Reduction::Source) {
+        if (!n.started) {
+          n.started = true;
+          const std::uint64_t awake = n.runnable & ~n.sleep;
+          if (awake != 0) n.backtrack |= bit(static_cast<FiberId>(std::countr_zero(awake)));
+        }
+        const std::uint64_t left = n.backtrack & ~n.done & ~n.sleep;
+        if (left == 0) return std::nullopt;
+        p = static_cast<FiberId>(std::countr_zero(left));
+      } else {
+        if (!n.wut.empty() && n.wut[0].child >= 0) {
+          const std::int32_t c = n.wut[0].child;
+          planned = n.wut[static_cast<std::size_t>(c)].ev;
+          p = planned.fiber;
+          wut_copy_children(n.wut, c, n.child_wut);
+          n.wut[0].child = n.wut[static_cast<std::size_t>(c)].sibling;
+          if (n.wut[0].child < 0) n.wut.clear();
+          from_wut = true;
+          n.started = true;
+        } else if (!n.started) {
+          n.started = true;
+          n.child_wut.clear();
+          const std::uint64_t awake = n.runnable & ~n.sleep;
+          if (awake == 0) return std::nullopt;
+          p = static_cast<FiberId>(std::countr_zero(awake));
+        } else {
+          return std::nullopt;
+        }
+      }
+      const FiberId f = *p;
+      // A planned fiber that cannot run here (it was blocked), or is asleep, or was explored.
+      if ((n.runnable & bit(f)) == 0 || (n.sleep & bit(f)) != 0 || (n.done & bit(f)) != 0) {
+        if (!from_wut) n.done |= bit(f);
+        continue;
+      }
+      if (c_.bound && !within_bound(n, f)) {
+        r_.bound_cut = true;
+        n.done |= bit(f);
+        continue;
+      }
+      return f;
+    }
+  }
+
+  bool within_bound(const Node& n, FiberId f) const {
+    const FiberId last = n.cp.last;
+    const bool preempts = last < fibers_ && last != f && (n.runnable & bit(last)) != 0;
+    return !preempts || n.cp.preemptions + 1 <= *c_.bound;
+  }
+
+  void loop() {
+    while (top_ > 0) {
+      if (stopped() || stop_self_) return;
+      Node& n = pool_[top_ - 1];
+      const std::optional<FiberId> choice = next_choice(n);
+      if (!choice) {
+        pop();
+        continue;
+      }
+      const FiberId p = *choice;
+      const std::size_t i = top_ - 1;
+      if (live_ != i) ex_.restore(n.cp);
+      live_ = kNoLive;
+      // Take the event: the step, and the rest of an atomic section it opens.
+      Event e{.fiber = p};
+      ex_.advance(p);
+      e.add(ex_.last_object(), ex_.last_access());
+      while (!ex_.over() && ex_.restricted()) {
+        const FiberId f = ex_.runnable().front();
+        RW_ASSERT(f == p, "an atomic section of fiber {} began inside fiber {}'s step", f, p);
+        ex_.advance(f);
+        e.add(ex_.last_object(), ex_.last_access());
+      }
+      r_.steps += ex_.depth() - n.cp.depth;
+      n.done |= bit(p);
+      n.ev = e;
+      if (dpor_) {
+        summarize(n.summary, e);
+        track(i);
+      }
+      // Sleep set of the child: what was asleep or explored here and is independent of e.
+      child_sleep_events_.clear();
+      std::uint64_t child_sleep = 0;
+      if (dpor_) {
+        for (const Event& s : n.sleep_events)
+          if (!dependent(s, e)) {
+            child_sleep_events_.push_back(s);
+            child_sleep |= bit(s.fiber);
+          }
+        for (const Event& s : n.done_events)
+          if ((child_sleep & bit(s.fiber)) == 0 && !dependent(s, e)) {
+            child_sleep_events_.push_back(s);
+            child_sleep |= bit(s.fiber);
+          }
+        n.done_events.push_back(e);
+      }
+      if (ex_.over()) {
+        leaf(false);
+      } else if (ex_.depth() >= opt_.max_steps) {
+        leaf(true);
+      } else {
+        enter_state(child_sleep, &child_sleep_events_);
+      }
+    }
+  }
+
+  void pop() {
+    Node& n = pool_[top_ - 1];
+    if (c_.cache != nullptr && n.cache_entry != kNoEntry) c_.cache->set_summary(n.cache_entry, n.summary);
+    if (top_ > 1) merge(pool_[top_ - 2].summary, n.summary);
+    --top_;
+    live_ = kNoLive;
+  }
+
+  // Happens-before and races for the event just taken from node i (source and optimal).
+  void track(std::size_t i) {
+    Node& n = pool_[i];
+    const FiberId p = n.ev.fiber;
+    n.clock.assign(fibers_, 0);
+    std::uint32_t seq = 1;
+    for (std::size_t j = i; j-- > 0;)
+      if (pool_[j].ev.fiber == p) {
+        n.clock = pool_[j].clock;
+        seq = pool_[j].seq + 1;
+        break;
+      }
+    n.seq = seq;
+    n.clock[p] = seq;
+    for (std::size_t j = i; j-- > 0;) {
+      const Node& m = pool_[j];
+      const FiberId q = m.ev.fiber;
+      if (q == p || n.clock[q] >= m.seq) continue;  // program order, or already before
+      if (!dependent(m.ev, n.ev)) continue;
+      race(j, i);
+      for (FiberId f = 0; f < fibers_; ++f) n.clock[f] = std::max(n.clock[f], m.clock[f]);
+    }
+  }
+
+  // The events after node j's that do not happen after it, then node i's event.
+  void reversal(std::size_t j, std::size_t i, std::vector<Event>& v) const {
+    const Node& e = pool_[j];
+    v.clear();
+    for (std::size_t k = j + 1; k < i; ++k)
+      if (pool_[k].clock[e.ev.fiber] < e.seq) v.push_back(pool_[k].ev);
+    v.push_back(pool_[i].ev);
+  }
+
+  void race(std::size_t j, std::size_t i) {
+    Node& at = pool_[j];
+    reversal(j, i, v_);
+    if (c_.reduction == Reduction::Source) {
+      std::uint64_t initials = 0;
+      for (std::size_t k = 0; k < v_.size(); ++k) {
+        const FiberId f = v_[k].fiber;
+        if ((initials & bit(f)) != 0) continue;
+        bool first = true;
+        for (std::size_t m = 0; m < k && first; ++m)
+          if (v_[m].fiber == f) first = false;
+        if (!first) continue;
+        bool free = true;
+        for (std::size_t m = 0; m < k && free; ++m)
+          if (dependent(v_[m], v_[k])) free = false;
+        if (free) initials |= bit(f);
+      }
+      initials &= at.runnable;  // an initial that cannot run here: the reversal is not feasible
+      if (initials == 0 || (initials & (at.backtrack | at.done)) != 0) return;
+      at.backtrack |= bit(static_cast<FiberId>(std::countr_zero(initials)));
+      return;
+    }
+    // Optimal: skip if a sleeping (or explored) fiber is a weak initial of v.
+    for (const Event& s : at.sleep_events)
+      if (weak_initial(v_, s.fiber, s)) return;
+    for (const Event& s : at.done_events)
+      if (weak_initial(v_, s.fiber, s)) return;
+    if (weak_initial(v_, at.ev.fiber, at.ev)) return;  // the branch being explored
+    wut_insert(at.wut, v_);
+  }
+
+  // A pruned state's summary: every event on the path that conflicts with an access another
+  // fiber makes below the state gets that fiber as an alternative (all runnable ones when it
+  // cannot run there).
+  void apply_summary(std::uint32_t id) {
+    std::span<const std::uint64_t> sum;
+    std::vector<std::uint64_t> all;
+    if (id != 0) {
+      sum = c_.cache->summary(id);
+    } else {
+      all.assign(summary_words_, ~std::uint64_t{0});
+      sum = all;
+    }
+    if (top_ > 0) merge(pool_[top_ - 1].summary, sum);
+    for (std::size_t j = 0; j < top_; ++j) {
+      Node& at = pool_[j];
+      const Event& e = at.ev;
+      std::uint64_t others = 0;
+      if (e.wide) {
+        for (std::uint64_t w : sum) others |= w;
+      } else {
+        for (std::uint8_t a = 0; a < e.n; ++a) {
+          const std::size_t o = e.acc[a].obj * 3;
+          switch (e.acc[a].kind) {
+            case Access::Read: others |= sum[o + kW]; break;
+            case Access::Lock: others |= sum[o + kL]; break;
+            default: others |= sum[o + kW] | sum[o + kR]; break;
+          }
+        }
+      }
+      others &= ~bit(e.fiber);
+      if (others == 0) continue;
+      std::uint64_t add = others & at.runnable;
+      if (add != others) add = at.runnable;  // some fiber cannot run here: try them all
+      if (c_.reduction == Reduction::Source) {
+        at.backtrack |= add;
+      } else {
+        for (FiberId f = 0; f < fibers_; ++f) {
+          if ((add & bit(f)) == 0 || (at.done & bit(f)) != 0 || (at.sleep & bit(f)) != 0 || f == e.fiber) continue;
+          Event blind{.fiber = f};
+          blind.wide = true;  // its next event is not known here: assume it conflicts
+          wut_insert(at.wut, {blind});
+        }
+      }
+    }
+  }
+
+  void count_execution() {
+    const std::uint64_t n = c_.executions->fetch_add(1, std::memory_order_relaxed) + 1;
+    if (n >= opt_.max_executions) {
+      r_.execution_bound_hit = true;
+      c_.stop->store(true);
+    }
+    if ((n & 1023) == 0 && tick_) tick_();
+  }
+
+  void leaf(bool step_bound) {
+    ++r_.executions;
+    count_execution();
+    r_.max_depth = std::max(r_.max_depth, ex_.depth());
+    if (step_bound) {
+      r_.step_bound_hit = true;
+      return;
+    }
+    if (c_.cache != nullptr) {  // count the final state (complete, deadlock or violation)
+      key_.clear();
+      ex_.write_state(key_);
+      if (c_.bound) key_.put(ex_.schedule().empty() ? kNoFiber : ex_.schedule().back());
+      std::uint64_t entry = 0;
+      std::uint32_t summary = 0;
+      bool added = false;
+      c_.cache->visit(key_.words(), 0, ex_.preemptions(), c_.bound.has_value(), false, entry, summary, added);
+    }
+    if (const auto& v = ex_.violation()) {
+      const bool wanted = opt_.target_kind.empty() || v->kind == opt_.target_kind;
+      if (wanted || !r_.violation) {
+        r_.violation = *v;
+        r_.violation->execution = c_.executions->load(std::memory_order_relaxed);
+        r_.violation->preemptions = ex_.preemptions();
+        r_.violation_schedule = ex_.schedule();
+        r_.violation_wanted = wanted;
+      }
+      if (!wanted && std::find(r_.other_kinds.begin(), r_.other_kinds.end(), v->kind) == r_.other_kinds.end())
+        r_.other_kinds.push_back(v->kind);
+      if (wanted) {  // units after this one in depth-first order need not finish
+        std::uint64_t cur = c_.first_violation_unit->load();
+        while (c_.unit < cur && !c_.first_violation_unit->compare_exchange_weak(cur, c_.unit)) {
+        }
+        stop_self_ = true;
+      }
+      return;
+    }
+    ++r_.complete;
+    ++r_.outcomes[ex_.outcome()];
+  }
+
+  // --check-state: remember the first path to each state; compare futures of sampled hits.
+  void maybe_record_first_path() {
+    if (!opt_.check_state) return;
+    first_path_.emplace(key_string(), ex_.schedule());
+  }
+  std::string key_string() const {
+    const auto w = key_.words();
+    return {reinterpret_cast<const char*>(w.data()), w.size() * sizeof(std::uint64_t)};
+  }
+  void maybe_check_state();
+
+  static constexpr std::size_t kNoLive = ~std::size_t{0};
+  Program& program_;
+  const SearchContext& c_;
+  const ExploreOptions& opt_;
+  Execution ex_;
+  const std::function<void()>& tick_;
+  std::size_t fibers_ = 0;
+  std::size_t summary_words_ = 0;
+  bool dpor_ = false;
+  std::uint32_t base_ = 0;
+  std::vector<Node> pool_;  // the path: pool_[0, top_); nodes above top_ keep their buffers
+  std::size_t top_ = 0;
+  std::size_t live_ = kNoLive;  // the node whose checkpoint the execution is in, if any
+  StateWriter key_;
+  std::vector<Event> child_sleep_events_;
+  std::vector<Event> v_;
+  UnitResult r_;
+  bool stop_self_ = false;
+  std::unordered_map<std::string, std::vector<FiberId>> first_path_;
+};
+
+}  // namespace
+
+// Declared in explorer.cpp: compares the futures of two paths to one state ("" when equal).
+std::string compare_futures(Program& program, std::span<const FiberId> a, std::span<const FiberId> b,
+                            std::uint64_t seed, std::uint32_t max_steps);
+
+void Searcher::maybe_check_state() {
+  if (!opt_.check_state || r_.state_checks >= opt_.check_state_samples) return;
+  const std::string key = key_string();
+  const std::uint64_t h = std::hash<std::string>{}(key) * 0x9e3779b97f4a7c15ull;
+  if ((h & 3) != 0) return;
+  const auto it = first_path_.find(key);
+  if (it == first_path_.end()) return;
+  ++r_.state_checks;
+  const std::vector<FiberId> second = ex_.schedule();
+  // The comparison re-runs the program on its own fibers: the world must be restored after.
+  std::string diff = compare_futures(program_, it->second, second, h, opt_.max_steps);
+  live_ = kNoLive;
+  if (top_ > 0) {
+    ex_.restore(pool_[top_ - 1].cp);
+    live_ = top_ - 1;
+  }
+  if (!diff.empty()) {
+    r_.error = "--check-state: " + diff;
+    c_.stop->store(true);
+  }
+}
+
+UnitResult search_unit(Program& program, const SearchContext& context, std::span<const FiberId> prefix,
+                       const std::function<void()>& tick) {
+  Searcher s(program, context, tick);
+  return s.run(prefix);
+}
+
+std::vector<std::vector<FiberId>> split_tree(Program& program, std::size_t want, std::uint32_t max_steps) {
+  Execution ex(program);
+  std::vector<std::vector<FiberId>> units{{}};
+  auto settle = [&](std::vector<FiberId>& prefix) {  // run it, then its forced atomic steps
+    ex.begin(false);
+    for (FiberId f : prefix) ex.advance(f);
+    while (!ex.over() && ex.restricted() && ex.depth() < max_steps) {
+      prefix.push_back(ex.runnable().front());
+      ex.advance(prefix.back());
+    }
+  };
+  settle(units[0]);
+  while (units.size() < want) {
+    std::vector<std::vector<FiberId>> next;
+    bool grew = false;
+    for (auto& u : units) {
+      ex.begin(false);
+      for (FiberId f : u) ex.advance(f);
+      if (ex.over() || ex.depth() >= max_steps) {
+        next.push_back(u);
+        continue;
+      }
+      const std::vector<FiberId> run = ex.runnable();
+      grew = grew || run.size() > 1;
+      for (FiberId f : run) {
+        std::vector<FiberId> child = u;
+        child.push_back(f);
+        settle(child);
+        next.push_back(std::move(child));
+      }
+    }
+    units.swap(next);
+    if (!grew) break;
+  }
+  return units;
+}
+
+}  // namespace rw::engine::detail

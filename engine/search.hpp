@@ -1,0 +1,101 @@
+// engine/search.hpp: the exhaustive search behind explore(). Internal to the engine.
+//
+// A depth-first search over checkpoints: each node keeps the execution's state before its step,
+// so going back costs one restore, not a re-run from the start. Events are steps (an atomic
+// section is one event); two events are dependent when they touch the same object and one
+// writes, or both acquire the same lock. On that relation:
+//  - Reduction::None explores every runnable fiber at every node.
+//  - Reduction::Source is source-set DPOR with sleep sets (Abdulla et al., POPL 2014, Alg. 1).
+//  - Reduction::Optimal is optimal DPOR with wakeup trees (ibid., Alg. 2): without the state
+//    cache, one execution per Mazurkiewicz trace.
+// The visited-state cache stores, per state, the sleep set it was explored with (a later visit
+// is pruned only if it would explore nothing more) and a summary of the accesses made below it.
+// At a pruned state the summary stands in for the future that is not re-run: every event on the
+// path that conflicts with an access of another fiber in the summary gets that fiber added to
+// its backtrack set (conservative, after Yang et al., SPIN 2008). A state whose summary is not
+// complete yet (still being explored) counts as touching everything.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/explorer.hpp"
+#include "engine/program.hpp"
+#include "engine/state_store.hpp"
+
+namespace rw::engine::detail {
+
+// What the cache keeps per state.
+struct Visit {
+  std::uint64_t sleep = 0;         // sleep set it was explored with (intersection over visits)
+  std::uint32_t preemptions = 0;   // fewest preemptions it was reached with (bounded search)
+  std::uint32_t summary = 0;       // 0: not complete yet; else index + 1 into the summaries
+};
+
+// The state cache and summaries, shared by every unit and thread of one search.
+class SharedCache {
+ public:
+  explicit SharedCache(std::size_t summary_words) : summary_words_(summary_words) {}
+  enum class Decision { Explore, Prune };
+  // Looks the state up and decides; `summary` gets the stored summary when pruning (0: none).
+  Decision visit(std::span<const std::uint64_t> key, std::uint64_t sleep, std::uint32_t preemptions,
+                 bool bounded, bool sleep_aware, std::uint64_t& entry, std::uint32_t& summary, bool& added);
+  void set_summary(std::uint64_t entry, std::span<const std::uint64_t> summary);
+  std::span<const std::uint64_t> summary(std::uint32_t id) const;  // id from visit(), not 0
+  std::uint64_t states() const;
+
+ private:
+  static constexpr std::size_t kStripes = 16;
+  struct Stripe {
+    std::mutex mutex;
+    StateStore store;
+    std::vector<Visit> visits;
+  };
+  Stripe stripes_[kStripes];
+  std::size_t summary_words_;
+  mutable std::mutex summaries_mutex_;
+  std::vector<std::vector<std::uint64_t>> summaries_;
+  std::map<std::vector<std::uint64_t>, std::uint32_t> summary_ids_;
+};
+
+// What one unit (a subtree below a fixed prefix) found.
+struct UnitResult {
+  std::uint64_t executions = 0, complete = 0, pruned = 0, steps = 0, state_checks = 0;
+  std::uint32_t max_depth = 0;
+  bool bound_cut = false;
+  bool step_bound_hit = false;
+  bool execution_bound_hit = false;
+  std::map<std::string, std::uint64_t> outcomes;
+  std::optional<Violation> violation;    // the wanted one (or the first of any kind)
+  std::vector<FiberId> violation_schedule;
+  bool violation_wanted = false;
+  std::vector<std::string> other_kinds;  // kinds met and passed over (with a target kind)
+  std::string error;                     // --check-state found a forgotten local
+};
+
+struct SearchContext {
+  const ExploreOptions* options = nullptr;
+  Reduction reduction = Reduction::None;
+  std::optional<std::uint32_t> bound;
+  SharedCache* cache = nullptr;              // nullptr: no state cache
+  std::atomic<bool>* stop = nullptr;         // set when the whole search must end (a bound, an error)
+  std::uint64_t unit = 0;                    // this unit's index in depth-first order
+  std::atomic<std::uint64_t>* first_violation_unit = nullptr;  // units after it stop
+  std::atomic<std::uint64_t>* executions = nullptr;  // shared count, for bounds and progress
+};
+
+// Runs the subtree below `prefix` (a schedule from the start). Several may run at once on
+// different programs sharing one context.
+UnitResult search_unit(Program& program, const SearchContext& context, std::span<const FiberId> prefix,
+                       const std::function<void()>& tick);
+
+// Splits the tree into at least `want` units by expanding every choice breadth-first; returns
+// the prefixes in depth-first order (a prefix whose execution ended early is a unit too).
+std::vector<std::vector<FiberId>> split_tree(Program& program, std::size_t want, std::uint32_t max_steps);
+
+}  // namespace rw::engine::detail
