@@ -12,6 +12,7 @@
 #include <ostream>
 #include <thread>
 
+#include "cli/merge.hpp"
 #include "cli/report.hpp"
 #include "engine/explorer.hpp"
 #include "engine/schedule.hpp"
@@ -121,11 +122,17 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   replay->add_option("--schedule", schedule_text, "fiber names in order, e.g. 'opener*12 rmmod*17 opener'")->required();
   add_common(replay);
 
+  auto* merge_cmd = app.add_subcommand("merge", "combine the JSON reports of 'check --shard i/n' runs into one verdict per scenario");
+  std::vector<std::string> reports;
+  merge_cmd->add_option("reports", reports, "JSON reports, one per shard")->required();
+  add_common(merge_cmd);
+
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string("racewin: ") + e.what() + " (see racewin --help)\n";
   });
-  if (!args.empty() && !args.front().starts_with("-") && args.front() != "check" && args.front() != "replay") {
-    err << "racewin: unknown command '" << args.front() << "' (expected: check, replay)\n";
+  if (!args.empty() && !args.front().starts_with("-") && args.front() != "check" && args.front() != "replay" &&
+      args.front() != "merge") {
+    err << "racewin: unknown command '" << args.front() << "' (expected: check, replay, merge)\n";
     return kExitBadInput;
   }
   std::vector<std::string> argv_rev(args.rbegin(), args.rend());
@@ -207,6 +214,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     if (!quiet && is_terminal(err)) opt.progress = progress_printer(err);
   }
+
+  if (merge_cmd->parsed()) return merge(reports, format, out, err);
 
   if (check->parsed()) {
     std::vector<fs::path> files;

@@ -143,6 +143,22 @@ std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vec
   return out;
 }
 
+// "an exhaustive dfs search (reduction optimal, state cache, 2 jobs)", "a pct search (seed 7, depth 3)".
+std::string search_text(const engine::Report& r) {
+  if (r.strategy != "dfs") {
+    std::string s = fmt::format("a {} search (seed {}", r.strategy, r.seed);
+    if (r.strategy == "pct")
+      s += fmt::format(", depth {}, each execution finds a depth-{} bug with probability >= {:.3g}", r.pct_depth,
+                       r.pct_depth, r.pct_probability);
+    return s + ")";
+  }
+  std::string s = fmt::format("an exhaustive dfs search (reduction {}", r.reduction);
+  s += r.state_cache ? ", state cache" : ", no state cache";
+  if (r.preemption_bound >= 0) s += fmt::format(", preemption bound {}", r.preemption_bound);
+  if (r.jobs > 1) s += fmt::format(", {} jobs", r.jobs);
+  return s + ")";
+}
+
 std::string check_text(const std::vector<Checked>& all, bool timing) {
   std::size_t wn = 8, we = 8, wv = 7;
   for (const auto& c : all) {
@@ -172,14 +188,19 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
       out += fmt::format("   violation {}: {}\n", v.kind, v.message);
       for (const auto& k : r.other_kinds)
         out += fmt::format("   also reachable: {} (met first; the scenario expects {})\n", k, v.kind);
-      out += fmt::format("   found at execution {} of an exhaustive {} search; shown: the schedule with the "
+      out += fmt::format("   found at execution {} of {} ({} steps, {} preemption{}); shown: the schedule with the "
                          "fewest preemptions, then steps ({} steps, {} preemption{})\n\n",
-                         v.execution, r.strategy, v.schedule.size(), v.preemptions, v.preemptions == 1 ? "" : "s");
+                         v.execution, search_text(r), r.violation_dfs_steps, r.violation_found_preemptions,
+                         r.violation_found_preemptions == 1 ? "" : "s", v.schedule.size(), v.preemptions,
+                         v.preemptions == 1 ? "" : "s");
       out += swimlane(v.trace, c.fiber_names, c.initial_watch, v.kind);
       out += "   replay: " + replay_command(c.scenario.file, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
     } else if (r.verdict == engine::Verdict::Safe) {
-      out += fmt::format("   safe: every interleaving explored ({} executions, {} of them complete, {} states); "
-                         "outcomes:\n", r.executions, r.complete_executions, r.states);
+      out += fmt::format("   safe: every interleaving explored by {} ({} executions, {} of them complete, {} states); "
+                         "outcomes:\n", search_text(r), r.executions, r.complete_executions, r.states);
+      if (r.shard_count > 1)
+        out += fmt::format("   (shard {}/{}: only this part of the tree; combine the shards' JSON reports with racewin merge)\n",
+                           r.shard_index, r.shard_count);
       for (const auto& o : r.outcomes) out += fmt::format("   {:>8}  {}\n", o.count, o.outcome);
       if (r.state_checks > 0)
         out += fmt::format("   --check-state: {} pairs of paths reaching one state had the same futures\n",
@@ -241,7 +262,16 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     j["matches"] = c.result.matches;
     if (!c.result.matches) j["mismatch"] = c.result.mismatch;
     j["strategy"] = r.strategy;
+    j["reduction"] = r.reduction;
+    if (!r.reduction_note.empty()) j["reduction_note"] = r.reduction_note;
     j["state_cache"] = r.state_cache;
+    j["seed"] = r.strategy == "dfs" ? nlohmann::ordered_json() : nlohmann::ordered_json(r.seed);
+    j["preemption_bound"] = r.preemption_bound < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(r.preemption_bound);
+    if (r.preemption_bound >= 0) j["bound_cut"] = r.bound_cut;
+    if (r.strategy == "pct") j["pct"] = {{"depth", r.pct_depth}, {"probability", r.pct_probability}};
+    j["jobs"] = r.jobs;
+    if (r.shard_count > 1) j["shard"] = {{"index", r.shard_index}, {"count", r.shard_count}};
+    if (r.units > 1) j["units"] = r.units;
     j["executions"] = r.executions;
     j["complete_executions"] = r.complete_executions;
     j["pruned_executions"] = r.pruned_executions;
@@ -265,6 +295,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
       vj["schedule"] = schedule;
       vj["steps"] = v.schedule.size();
       vj["preemptions"] = v.preemptions;
+      vj["found"] = {{"steps", r.violation_dfs_steps}, {"preemptions", r.violation_found_preemptions}};
       vj["replay"] = replay_command(c.scenario.file, schedule);
       vj["other_kinds"] = r.other_kinds;
       vj["trace"] = trace_json(v.trace, c.fiber_names, c.object_names);
