@@ -270,23 +270,29 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
                   std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0) {
   Report r;
   const unsigned jobs = std::max(1u, opt.jobs);
+  std::optional<detail::SharedCache> cache;
+  if (opt.state_cache) cache.emplace(first.objects().size() * 3);
   std::vector<std::vector<FiberId>> units{{}};
   std::vector<std::size_t> mine{0};
+  std::uint64_t split_pruned = 0;
   if (jobs > 1 || opt.shard_count > 1) {
     // The split depends on the shard count only, so every machine of a sharded run agrees.
     const std::size_t want = opt.shard_count > 1 ? 16 * std::size_t{opt.shard_count} : 8 * std::size_t{jobs};
-    units = detail::split_tree(first, want, opt.max_steps);
+    const bool dedupe = cache && reduction == Reduction::None && !bound && opt.shard_count == 1;
+    auto split = detail::split_tree(first, want, opt.max_steps, dedupe ? &*cache : nullptr);
+    units = std::move(split.units);
+    split_pruned = split.pruned;
+    r.steps += split.steps;
     mine.clear();
     for (std::size_t i = 0; i < units.size(); ++i)
       if (i % opt.shard_count == opt.shard_index) mine.push_back(i);
   }
   r.units = units.size();
-
-  std::optional<detail::SharedCache> cache;
-  if (opt.state_cache) cache.emplace(first.objects().size() * 3);
+  r.executions += split_pruned;
+  r.pruned_executions += split_pruned;
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> first_violation{~std::uint64_t{0}};
-  std::atomic<std::uint64_t> executions{executions_before};
+  std::atomic<std::uint64_t> executions{executions_before + split_pruned};
   std::vector<detail::UnitResult> results(mine.size());
   std::atomic<std::size_t> next{0};
   std::mutex tick_mutex;

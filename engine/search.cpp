@@ -44,14 +44,16 @@ SharedCache::Decision SharedCache::visit(std::span<const std::uint64_t> key, std
 void SharedCache::set_summary(std::uint64_t entry, std::span<const std::uint64_t> words) {
   std::uint32_t id = 0;
   {
+    const std::uint64_t h = StateStore::hash(words);
     std::lock_guard lock(summaries_mutex_);
-    std::vector<std::uint64_t> key(words.begin(), words.end());
-    auto [it, fresh] = summary_ids_.try_emplace(std::move(key), 0);
-    if (fresh) {
-      summaries_.push_back(it->first);
-      it->second = static_cast<std::uint32_t>(summaries_.size());
+    auto& bucket = summary_ids_[h];
+    for (std::uint32_t candidate : bucket)
+      if (std::ranges::equal(summaries_[candidate - 1], words)) id = candidate;
+    if (id == 0) {
+      summaries_.emplace_back(words.begin(), words.end());
+      id = static_cast<std::uint32_t>(summaries_.size());
+      bucket.push_back(id);
     }
-    id = it->second;
   }
   Stripe& s = stripes_[entry % kStripes];
   std::lock_guard lock(s.mutex);
@@ -60,7 +62,7 @@ void SharedCache::set_summary(std::uint64_t entry, std::span<const std::uint64_t
 
 std::span<const std::uint64_t> SharedCache::summary(std::uint32_t id) const {
   std::lock_guard lock(summaries_mutex_);
-  return summaries_.at(id - 1);  // entries never move: the vector of vectors only grows
+  return summaries_.at(id - 1);  // a summary's words never move: the deque only grows
 }
 
 std::uint64_t SharedCache::states() const {
@@ -453,7 +455,7 @@ class Searcher {
 
   void pop() {
     Node& n = pool_[top_ - 1];
-    if (c_.cache != nullptr && n.cache_entry != kNoEntry) c_.cache->set_summary(n.cache_entry, n.summary);
+    if (dpor_ && c_.cache != nullptr && n.cache_entry != kNoEntry) c_.cache->set_summary(n.cache_entry, n.summary);
     if (top_ > 1) merge(pool_[top_ - 2].summary, n.summary);
     --top_;
     live_ = kNoLive;
@@ -684,9 +686,11 @@ UnitResult search_unit(Program& program, const SearchContext& context, std::span
   return s.run(prefix);
 }
 
-std::vector<std::vector<FiberId>> split_tree(Program& program, std::size_t want, std::uint32_t max_steps) {
+Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache) {
   Execution ex(program);
-  std::vector<std::vector<FiberId>> units{{}};
+  Split out;
+  out.units = {{}};
+  StateWriter key;
   auto settle = [&](std::vector<FiberId>& prefix) {  // run it, then its forced atomic steps
     ex.begin(false);
     for (FiberId f : prefix) ex.advance(f);
@@ -695,16 +699,27 @@ std::vector<std::vector<FiberId>> split_tree(Program& program, std::size_t want,
       ex.advance(prefix.back());
     }
   };
-  settle(units[0]);
-  while (units.size() < want) {
+  settle(out.units[0]);
+  while (out.units.size() < want) {
     std::vector<std::vector<FiberId>> next;
     bool grew = false;
-    for (auto& u : units) {
+    for (auto& u : out.units) {
       ex.begin(false);
       for (FiberId f : u) ex.advance(f);
       if (ex.over() || ex.depth() >= max_steps) {
         next.push_back(u);
         continue;
+      }
+      if (cache != nullptr) {  // an inner node of the split: stored here, as the search would
+        key.clear();
+        ex.write_state(key);
+        std::uint64_t entry = 0;
+        std::uint32_t summary = 0;
+        bool added = false;
+        if (cache->visit(key.words(), 0, 0, false, false, entry, summary, added) == SharedCache::Decision::Prune) {
+          ++out.pruned;
+          continue;
+        }
       }
       const std::vector<FiberId> run = ex.runnable();
       grew = grew || run.size() > 1;
@@ -712,13 +727,14 @@ std::vector<std::vector<FiberId>> split_tree(Program& program, std::size_t want,
         std::vector<FiberId> child = u;
         child.push_back(f);
         settle(child);
+        out.steps += child.size() - u.size();
         next.push_back(std::move(child));
       }
     }
-    units.swap(next);
+    out.units.swap(next);
     if (!grew) break;
   }
-  return units;
+  return out;
 }
 
 }  // namespace rw::engine::detail

@@ -17,7 +17,9 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -59,8 +61,8 @@ class SharedCache {
   Stripe stripes_[kStripes];
   std::size_t summary_words_;
   mutable std::mutex summaries_mutex_;
-  std::vector<std::vector<std::uint64_t>> summaries_;
-  std::map<std::vector<std::uint64_t>, std::uint32_t> summary_ids_;
+  std::deque<std::vector<std::uint64_t>> summaries_;
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> summary_ids_;  // by hash
 };
 
 // What one unit (a subtree below a fixed prefix) found.
@@ -95,7 +97,15 @@ UnitResult search_unit(Program& program, const SearchContext& context, std::span
                        const std::function<void()>& tick);
 
 // Splits the tree into at least `want` units by expanding every choice breadth-first; returns
-// the prefixes in depth-first order (a prefix whose execution ended early is a unit too).
-std::vector<std::vector<FiberId>> split_tree(Program& program, std::size_t want, std::uint32_t max_steps);
+// the prefixes in depth-first order (a prefix whose execution ended early is a unit too). With
+// `cache`, the states inside the split are stored as the search would store them and a prefix
+// reaching one again is dropped and counted in `pruned`, so that a search without sleep sets
+// counts exactly what a serial one does.
+struct Split {
+  std::vector<std::vector<FiberId>> units;
+  std::uint64_t pruned = 0;
+  std::uint64_t steps = 0;
+};
+Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache);
 
 }  // namespace rw::engine::detail
