@@ -8,11 +8,23 @@ namespace rw::engine {
 StateStore::StateStore() : table_(1024) {}
 
 std::uint64_t StateStore::hash(std::span<const std::uint64_t> words) {
-  std::uint64_t h = 0x243f6a8885a308d3ull ^ words.size();
-  for (std::uint64_t w : words) {
-    h ^= w * 0x9e3779b97f4a7c15ull;
-    h = ((h << 31) | (h >> 33)) * 0xbf58476d1ce4e5b9ull;
+  // Four independent lanes, so that the multiplies overlap; folded and finalized at the end.
+  constexpr std::uint64_t k0 = 0x9e3779b97f4a7c15ull, k1 = 0xbf58476d1ce4e5b9ull;
+  std::uint64_t a = 0x243f6a8885a308d3ull ^ words.size(), b = 0x13198a2e03707344ull, c = 0xa4093822299f31d0ull,
+                d = 0x082efa98ec4e6c89ull;
+  auto mix = [](std::uint64_t h, std::uint64_t w) {
+    h ^= w * k0;
+    return ((h << 31) | (h >> 33)) * k1;
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= words.size(); i += 4) {
+    a = mix(a, words[i]);
+    b = mix(b, words[i + 1]);
+    c = mix(c, words[i + 2]);
+    d = mix(d, words[i + 3]);
   }
+  for (; i < words.size(); ++i) a = mix(a, words[i]);
+  std::uint64_t h = mix(mix(mix(a, b), c), d);
   h ^= h >> 29;
   h *= 0x94d049bb133111ebull;
   h ^= h >> 32;
