@@ -244,6 +244,9 @@ struct Node {
   std::uint32_t seq = 0;              // 1-based index of the event among its fiber's events
   std::vector<std::uint32_t> clock;   // per fiber: events of that fiber that happen before it (incl.)
   std::vector<WutNode> child_wut;     // optimal: the subtree handed to the child
+  bool tracked = false;               // the event's effect on the race tables is in place
+  bool pushed_wide = false;
+  std::vector<std::pair<std::int32_t*, std::int32_t>> undo;
 };
 
 class Searcher {
@@ -254,6 +257,11 @@ class Searcher {
     summary_words_ = program.objects().size() * 3;
     dpor_ = c.reduction != Reduction::None;
     ex_.set_checkpointing(true);
+    const std::size_t objects = program.objects().size();
+    last_write_.assign(objects, -1);
+    last_lock_.assign(objects, -1);
+    last_read_.assign(objects * fibers_, -1);
+    last_of_.assign(fibers_, -1);
   }
 
   UnitResult run(std::span<const FiberId> prefix) {
@@ -408,6 +416,7 @@ class Searcher {
       }
       const FiberId p = *choice;
       const std::size_t i = top_ - 1;
+      take_back(n);
       if (live_ != i) ex_.restore(n.cp);
       live_ = kNoLive;
       // Take the event: the step, and the rest of an atomic section it opens.
@@ -457,31 +466,90 @@ class Searcher {
     Node& n = pool_[top_ - 1];
     if (dpor_ && c_.cache != nullptr && n.cache_entry != kNoEntry) c_.cache->set_summary(n.cache_entry, n.summary);
     if (top_ > 1) merge(pool_[top_ - 2].summary, n.summary);
+    take_back(n);
     --top_;
     live_ = kNoLive;
   }
 
   // Happens-before and races for the event just taken from node i (source and optimal).
+  // Per object, the last write, the last lock and each fiber's last read on the path, and each
+  // fiber's last event: the only events a new event can race with. Changes are undone when the
+  // event is taken back.
+  void take_back(Node& n) {
+    if (!n.tracked) return;
+    if (n.pushed_wide) {
+      wide_.pop_back();
+      n.pushed_wide = false;
+    }
+    undo(n);
+  }
+  void undo(Node& n) {
+    for (auto it = n.undo.rbegin(); it != n.undo.rend(); ++it) *it->first = it->second;
+    n.undo.clear();
+    n.tracked = false;
+  }
+  void set(Node& n, std::int32_t& slot, std::int32_t value) {
+    n.undo.emplace_back(&slot, slot);
+    slot = value;
+  }
+
   void track(std::size_t i) {
     Node& n = pool_[i];
     const FiberId p = n.ev.fiber;
-    n.clock.assign(fibers_, 0);
-    std::uint32_t seq = 1;
-    for (std::size_t j = i; j-- > 0;)
-      if (pool_[j].ev.fiber == p) {
-        n.clock = pool_[j].clock;
-        seq = pool_[j].seq + 1;
-        break;
+    const std::int32_t prev = last_of_[p];
+    if (prev >= 0) {
+      n.clock = pool_[static_cast<std::size_t>(prev)].clock;
+      n.seq = pool_[static_cast<std::size_t>(prev)].seq + 1;
+    } else {
+      n.clock.assign(fibers_, 0);
+      n.seq = 1;
+    }
+    n.clock[p] = n.seq;
+    const auto self = static_cast<std::int32_t>(i);
+    candidates_.clear();
+    if (n.ev.wide) {
+      for (std::size_t j = 0; j < i; ++j) candidates_.push_back(static_cast<std::int32_t>(j));
+    } else {
+      for (std::uint8_t a = 0; a < n.ev.n; ++a) {
+        const std::size_t o = n.ev.acc[a].obj;
+        switch (n.ev.acc[a].kind) {
+          case Access::Read: candidates_.push_back(last_write_[o]); break;
+          case Access::Lock: candidates_.push_back(last_lock_[o]); break;
+          default:
+            candidates_.push_back(last_write_[o]);
+            for (std::size_t f = 0; f < fibers_; ++f)
+              if (last_read_[o * fibers_ + f] > last_write_[o]) candidates_.push_back(last_read_[o * fibers_ + f]);
+            break;
+        }
       }
-    n.seq = seq;
-    n.clock[p] = seq;
-    for (std::size_t j = i; j-- > 0;) {
-      const Node& m = pool_[j];
+      // Wide events met before can conflict with anything.
+      for (std::int32_t w : wide_) candidates_.push_back(w);
+    }
+    std::sort(candidates_.begin(), candidates_.end(), std::greater<>());
+    std::int32_t last = -1;
+    for (std::int32_t j : candidates_) {
+      if (j < 0 || j == last) continue;
+      last = j;
+      const Node& m = pool_[static_cast<std::size_t>(j)];
       const FiberId q = m.ev.fiber;
       if (q == p || n.clock[q] >= m.seq) continue;  // program order, or already before
       if (!dependent(m.ev, n.ev)) continue;
-      race(j, i);
+      race(static_cast<std::size_t>(j), i);
       for (FiberId f = 0; f < fibers_; ++f) n.clock[f] = std::max(n.clock[f], m.clock[f]);
+    }
+    n.tracked = true;
+    set(n, last_of_[p], self);
+    if (n.ev.wide) {
+      wide_.push_back(self);
+      n.pushed_wide = true;
+    }
+    for (std::uint8_t a = 0; a < n.ev.n; ++a) {
+      const std::size_t o = n.ev.acc[a].obj;
+      switch (n.ev.acc[a].kind) {
+        case Access::Read: set(n, last_read_[o * fibers_ + p], self); break;
+        case Access::Lock: set(n, last_lock_[o], self); break;
+        default: set(n, last_write_[o], self); break;
+      }
     }
   }
 
@@ -561,11 +629,26 @@ class Searcher {
       if (c_.reduction == Reduction::Source) {
         at.backtrack |= add;
       } else {
-        for (FiberId f = 0; f < fibers_; ++f) {
-          if ((add & bit(f)) == 0 || (at.done & bit(f)) != 0 || (at.sleep & bit(f)) != 0 || f == e.fiber) continue;
-          Event blind{.fiber = f};
-          blind.wide = true;  // its next event is not known here: assume it conflicts
-          wut_insert(at.wut, {blind});
+        // Optimal: a one-event branch per fiber. Its next event is not known here, so it is
+        // taken to conflict with everything; inserting it only adds a branch when no branch
+        // starts with that fiber yet, and then as the last child of the root.
+        add &= ~(at.done | at.sleep | bit(e.fiber));
+        if (add == 0) continue;
+        if (at.wut.empty()) at.wut.push_back(WutNode{});
+        std::int32_t last = -1;
+        for (std::int32_t c = at.wut[0].child; c >= 0; c = at.wut[static_cast<std::size_t>(c)].sibling) {
+          add &= ~bit(at.wut[static_cast<std::size_t>(c)].ev.fiber);
+          last = c;
+        }
+        for (; add != 0; add &= add - 1) {
+          WutNode blind;
+          blind.ev.fiber = static_cast<FiberId>(std::countr_zero(add));
+          blind.ev.wide = true;
+          at.wut.push_back(blind);
+          const auto node = static_cast<std::int32_t>(at.wut.size() - 1);
+          if (last < 0) at.wut[0].child = node;
+          else at.wut[static_cast<std::size_t>(last)].sibling = node;
+          last = node;
         }
       }
     }
@@ -647,6 +730,7 @@ class Searcher {
   StateWriter key_;
   std::vector<Event> child_sleep_events_;
   std::vector<Event> v_;
+  std::vector<std::int32_t> last_write_, last_lock_, last_read_, last_of_, wide_, candidates_;
   UnitResult r_;
   bool stop_self_ = false;
   std::unordered_map<std::string, std::vector<FiberId>> first_path_;

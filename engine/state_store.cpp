@@ -36,16 +36,35 @@ std::pair<std::uint64_t, bool> StateStore::find_or_insert(std::span<const std::u
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = table_[i];
     if (s.hash == 0) {
-      s = Slot{h, arena_.size(), words.size(), count_};
-      arena_.insert(arena_.end(), words.begin(), words.end());
+      s = Slot{h, append(words), words.size(), count_};
       const std::uint64_t entry = count_;
       if (++count_ * 2 > table_.size()) grow();  // load factor at most 1/2
       return {entry, true};
     }
     if (s.hash == h && s.length == words.size() &&
-        std::equal(words.begin(), words.end(), arena_.begin() + static_cast<std::ptrdiff_t>(s.offset)))
+        std::equal(words.begin(), words.end(), key_at(s.offset)))
       return {s.entry, false};
   }
+}
+
+std::uint64_t StateStore::append(std::span<const std::uint64_t> words) {
+  if (words.size() > kChunkWords) {  // a key larger than a chunk gets a chunk of its own size
+    used_ = (used_ + kChunkWords - 1) / kChunkWords * kChunkWords;
+    const std::uint64_t at = used_;
+    chunks_.resize(at / kChunkWords + 1);
+    chunks_.back() = std::make_unique_for_overwrite<std::uint64_t[]>(words.size());
+    std::copy(words.begin(), words.end(), chunks_.back().get());
+    used_ += kChunkWords;
+    return at;
+  }
+  if (used_ % kChunkWords + words.size() > kChunkWords || used_ / kChunkWords >= chunks_.size()) {
+    if (used_ / kChunkWords < chunks_.size()) used_ = (used_ / kChunkWords + 1) * kChunkWords;
+    chunks_.push_back(std::make_unique_for_overwrite<std::uint64_t[]>(kChunkWords));
+  }
+  const std::uint64_t at = used_;
+  std::copy(words.begin(), words.end(), chunks_[at / kChunkWords].get() + at % kChunkWords);
+  used_ += words.size();
+  return at;
 }
 
 void StateStore::grow() {

@@ -3,6 +3,7 @@
 // exact like a set of strings, without an allocation or a second hash per lookup.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -32,7 +33,12 @@ class StateStore {
   };
   void grow();
 
-  std::vector<std::uint64_t> arena_;
+  // Keys live back to back in fixed-size chunks, so that growing never copies them.
+  static constexpr std::size_t kChunkWords = std::size_t{1} << 17;  // 1 MiB
+  const std::uint64_t* key_at(std::uint64_t offset) const { return chunks_[offset / kChunkWords].get() + offset % kChunkWords; }
+  std::uint64_t append(std::span<const std::uint64_t> words);
+  std::vector<std::unique_ptr<std::uint64_t[]>> chunks_;
+  std::uint64_t used_ = 0;  // words: the next free offset
   std::vector<Slot> table_;
   std::uint64_t count_ = 0;
 };

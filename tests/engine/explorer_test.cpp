@@ -19,7 +19,7 @@ TEST(Explorer, FindsALostUpdate) {
   for (bool cache : {true, false}) {
     ExploreOptions o;
     o.state_cache = cache;
-    const Report r = explore_dfs(*program, o);
+    const Report r = explore(*program, o);
     ASSERT_EQ(r.verdict, Verdict::Violation) << "cache " << cache;
     ASSERT_TRUE(r.violation.has_value());
     EXPECT_EQ(r.violation->kind, "lost-update");
@@ -36,7 +36,7 @@ TEST(Explorer, ListsEachDistinctOutcomeWithItsCount) {
   const ObjectId x = prog.add_int("x");
   prog.add_fiber("a", [&prog, x](Execution& ex) { ex.observe("x", prog.read(ex, x, "a: read x")); });
   prog.add_fiber("b", [&prog, x](Execution& ex) { prog.write(ex, x, 1, "b: x = 1"); });
-  const Report r = explore_dfs(prog, without_cache());
+  const Report r = explore(prog, without_cache());
   EXPECT_EQ(r.verdict, Verdict::Safe);
   const std::vector<OutcomeCount> expected = {{"a: x=0 | b: -", 1}, {"a: x=1 | b: -", 1}};
   EXPECT_EQ(r.outcomes, expected);
@@ -62,9 +62,9 @@ TEST(Explorer, GivesTheSameReportTwice) {
   for (bool violating : {true, false}) {
     auto program = violating ? lost_update_program() : racy_reads_program();
     auto twin = violating ? lost_update_program() : racy_reads_program();
-    const Report first = explore_dfs(*program);
-    const Report second = explore_dfs(*program);
-    const Report other = explore_dfs(*twin);
+    const Report first = explore(*program);
+    const Report second = explore(*program);
+    const Report other = explore(*twin);
     for (const Report* r : {&second, &other}) {
       EXPECT_EQ(r->verdict, first.verdict);
       EXPECT_EQ(r->executions, first.executions);
@@ -119,7 +119,7 @@ TEST(Explorer, ReportsALockOrderInversionAsADeadlock) {
   for (bool cache : {true, false}) {
     ExploreOptions o;
     o.state_cache = cache;
-    const Report r = explore_dfs(*program, o);
+    const Report r = explore(*program, o);
     ASSERT_EQ(r.verdict, Verdict::Violation) << "cache " << cache;
     ASSERT_TRUE(r.violation.has_value());
     EXPECT_EQ(r.violation->kind, "deadlock");
@@ -136,13 +136,13 @@ TEST(Explorer, FindsNoDeadlockWhenLocksAreTakenInOneOrder) {
   for (bool cache : {true, false}) {
     ExploreOptions o;
     o.state_cache = cache;
-    const Report r = explore_dfs(*program, o);
+    const Report r = explore(*program, o);
     EXPECT_EQ(r.verdict, Verdict::Safe) << "cache " << cache;
     EXPECT_FALSE(r.violation.has_value());
     EXPECT_GT(r.complete_executions, 0u);
   }
   // Only the fiber that wins lock_first can run until it drops it: two schedules, no more.
-  const Report uncached = explore_dfs(*program, without_cache());
+  const Report uncached = explore(*program, without_cache());
   EXPECT_EQ(uncached.executions, 2u);
 }
 
@@ -155,7 +155,7 @@ TEST(Explorer, ReportsAConditionThatNeverHoldsAsADeadlock) {
   });
   prog.add_fiber("setter",
                  [&prog, flag](Execution& ex) { prog.write(ex, flag, 1, "setter: flag = 1"); });
-  const Report r = explore_dfs(prog);
+  const Report r = explore(prog);
   ASSERT_EQ(r.verdict, Verdict::Violation);
   EXPECT_EQ(r.violation->kind, "deadlock");
   EXPECT_TRUE(contains(r.violation->message, "waiter: wait for flag == 2")) << r.violation->message;
@@ -170,7 +170,7 @@ TEST(Explorer, RunsAWaitingFiberOnlyOnceItsConditionHolds) {
   });
   prog.add_fiber("setter",
                  [&prog, flag](Execution& ex) { prog.write(ex, flag, 1, "setter: flag = 1"); });
-  const Report r = explore_dfs(prog, without_cache());
+  const Report r = explore(prog, without_cache());
   EXPECT_EQ(r.verdict, Verdict::Safe);
   EXPECT_EQ(r.executions, 1u);
   EXPECT_EQ(outcome_texts(r), (std::set<std::string>{"waiter: flag=1 | setter: -"}));
@@ -186,7 +186,7 @@ TEST(Explorer, ReportsAnExceptionFromModelCodeAsAViolation) {
   for (bool cache : {true, false}) {
     ExploreOptions o;
     o.state_cache = cache;
-    const Report r = explore_dfs(prog, o);
+    const Report r = explore(prog, o);
     ASSERT_EQ(r.verdict, Verdict::Violation) << "cache " << cache;
     EXPECT_EQ(r.violation->kind, "exception");
     EXPECT_TRUE(contains(r.violation->message, "x reached two")) << r.violation->message;
@@ -200,7 +200,7 @@ TEST(Explorer, ReportsAnExceptionThrownBeforeTheFirstStep) {
   const ObjectId x = prog.add_int("x");
   prog.add_fiber("a", [&prog, x](Execution& ex) { prog.increment(ex, x, "a: ++x"); });
   prog.add_fiber("b", [](Execution&) { throw 42; });
-  const Report r = explore_dfs(prog);
+  const Report r = explore(prog);
   ASSERT_EQ(r.verdict, Verdict::Violation);
   EXPECT_EQ(r.violation->kind, "exception");
   EXPECT_EQ(r.violation->fiber, 1u);
@@ -209,12 +209,13 @@ TEST(Explorer, ReportsAnExceptionThrownBeforeTheFirstStep) {
 }
 
 TEST(Explorer, StopsAtMaxExecutionsAndSaysIncomplete) {
-  auto program = independent_program({2, 2});  // 6 schedules without the cache
+  // 6 schedules without reduction and cache (with reduction, one: no two steps conflict).
+  auto program = independent_program({2, 2});
   for (bool cache : {true, false}) {
-    ExploreOptions o;
+    ExploreOptions o = every_schedule();
     o.state_cache = cache;
     o.max_executions = 2;
-    const Report r = explore_dfs(*program, o);
+    const Report r = explore(*program, o);
     EXPECT_EQ(r.verdict, Verdict::Incomplete) << "cache " << cache;
     EXPECT_EQ(r.executions, 2u);
     EXPECT_TRUE(contains(r.incomplete_reason, "--max-executions")) << r.incomplete_reason;
@@ -224,11 +225,18 @@ TEST(Explorer, StopsAtMaxExecutionsAndSaysIncomplete) {
 TEST(Explorer, IsSafeWhenMaxExecutionsIsExactlyEnough) {
   // A bound that the exhaustive search does not exceed must not make the run incomplete.
   auto program = independent_program({2, 2});
-  ExploreOptions o = without_cache();
+  ExploreOptions o = every_schedule();
   o.max_executions = multinomial({2, 2});
-  const Report r = explore_dfs(*program, o);
+  const Report r = explore(*program, o);
   EXPECT_EQ(r.executions, multinomial({2, 2}));
   EXPECT_EQ(r.verdict, Verdict::Safe) << r.incomplete_reason;
+
+  // The same with optimal reduction, which runs one execution: no two steps conflict.
+  ExploreOptions one;
+  one.max_executions = 1;
+  const Report reduced = explore(*program, one);
+  EXPECT_EQ(reduced.executions, 1u);
+  EXPECT_EQ(reduced.verdict, Verdict::Safe) << reduced.incomplete_reason;
 }
 
 TEST(Explorer, StopsAtMaxStepsAndSaysIncomplete) {
@@ -244,7 +252,7 @@ TEST(Explorer, StopsAtMaxStepsAndSaysIncomplete) {
     ExploreOptions o;
     o.state_cache = cache;
     o.max_steps = 5;
-    const Report r = explore_dfs(prog, o);
+    const Report r = explore(prog, o);
     EXPECT_EQ(r.verdict, Verdict::Incomplete) << "cache " << cache;
     EXPECT_EQ(r.complete_executions, 0u);
     EXPECT_LE(r.max_depth, 5u);
@@ -254,7 +262,7 @@ TEST(Explorer, StopsAtMaxStepsAndSaysIncomplete) {
   auto short_program = independent_program({3, 2});
   ExploreOptions o;
   o.max_steps = 5;
-  EXPECT_EQ(explore_dfs(*short_program, o).verdict, Verdict::Safe);
+  EXPECT_EQ(explore(*short_program, o).verdict, Verdict::Safe);
 }
 
 TEST(Explorer, StillReportsAViolationFoundBeforeABound) {
@@ -262,7 +270,7 @@ TEST(Explorer, StillReportsAViolationFoundBeforeABound) {
   ExploreOptions o = without_cache();
   o.max_steps = 1000;
   o.max_executions = 1000;
-  const Report r = explore_dfs(*program, o);
+  const Report r = explore(*program, o);
   EXPECT_EQ(r.verdict, Verdict::Violation);
 }
 
@@ -276,20 +284,25 @@ TEST(Explorer, SearchesOnPastOtherKindsForTheTargetKind) {
   prog.add_fiber("b", [&prog, x](Execution& ex) {
     if (prog.increment(ex, x, "b: ++x") == 1) ex.fail("late", "b ran first");
   });
-  const Report plain = explore_dfs(prog);
+  const Report plain = explore(prog);
   ASSERT_EQ(plain.verdict, Verdict::Violation);
   EXPECT_EQ(plain.violation->kind, "early");
 
-  for (bool cache : {true, false}) {
-    ExploreOptions o;
-    o.state_cache = cache;
-    o.target_kind = "late";
-    const Report targeted = explore_dfs(prog, o);
-    ASSERT_EQ(targeted.verdict, Verdict::Violation) << "cache " << cache;
-    EXPECT_EQ(targeted.violation->kind, "late");
-    EXPECT_EQ(format_schedule(targeted.violation->schedule, prog.fiber_names()), "b");
-    EXPECT_EQ(targeted.violation->execution, 2u);
-    EXPECT_EQ(targeted.other_kinds, std::vector<std::string>{"early"});
+  // Every reduction must go on past "early" to the other order of the two increments.
+  for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
+    for (bool cache : {true, false}) {
+      SCOPED_TRACE(fmt::format("reduction {}, cache {}", to_string(reduction), cache));
+      ExploreOptions o;
+      o.reduction = reduction;
+      o.state_cache = cache;
+      o.target_kind = "late";
+      const Report targeted = explore(prog, o);
+      ASSERT_EQ(targeted.verdict, Verdict::Violation);
+      EXPECT_EQ(targeted.violation->kind, "late");
+      EXPECT_EQ(format_schedule(targeted.violation->schedule, prog.fiber_names()), "b");
+      EXPECT_EQ(targeted.violation->execution, 2u);
+      EXPECT_EQ(targeted.other_kinds, std::vector<std::string>{"early"});
+    }
   }
 }
 
@@ -303,7 +316,7 @@ TEST(Explorer, ReportsNondeterminismWhenAViolationDoesNotReplay) {
     prog.increment(ex, x, "a: ++x");
     if (*runs == 1) ex.fail("flaky", "only the first time");
   });
-  const Report r = explore_dfs(prog);
+  const Report r = explore(prog);
   EXPECT_EQ(r.verdict, Verdict::Error);
   EXPECT_TRUE(contains(r.error, "nondeterminism")) << r.error;
 }
@@ -312,14 +325,14 @@ TEST(ExplorerDeathTest, AbortsWhenAModelLocksSomethingThatIsNotALock) {
   LambdaProgram prog;
   const ObjectId x = prog.add_int("x");
   prog.add_fiber("a", [x](Execution& ex) { ex.lock(x, "a: lock an int"); });
-  EXPECT_EXIT(explore_dfs(prog), ::testing::ExitedWithCode(3), "engine misused.*is not a lock");
+  EXPECT_EXIT(explore(prog), ::testing::ExitedWithCode(3), "engine misused.*is not a lock");
 }
 
 TEST(ExplorerDeathTest, AbortsWhenAModelDropsALockItDoesNotHold) {
   LambdaProgram prog;
   const ObjectId m = prog.add_lock("m");
   prog.add_fiber("a", [m](Execution& ex) { ex.unlock(m, "a: drop m"); });
-  EXPECT_EXIT(explore_dfs(prog), ::testing::ExitedWithCode(3), "engine misused.*does not hold");
+  EXPECT_EXIT(explore(prog), ::testing::ExitedWithCode(3), "engine misused.*does not hold");
 }
 
 }  // namespace

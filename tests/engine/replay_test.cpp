@@ -20,7 +20,7 @@ TEST(Replay, ReproducesTheViolationExploreFound) {
   for (bool cache : {true, false}) {
     ExploreOptions o;
     o.state_cache = cache;
-    const Report r = explore_dfs(*program, o);
+    const Report r = explore(*program, o);
     ASSERT_EQ(r.verdict, Verdict::Violation) << "cache " << cache;
     const Violation& found = *r.violation;
 
@@ -144,7 +144,7 @@ TEST(Replay, RejectsAScheduleThatGoesOnAfterTheEnd) {
 
 TEST(Replay, RejectsAScheduleThatGoesOnAfterAViolation) {
   auto program = lost_update_program();
-  const Report r = explore_dfs(*program);
+  const Report r = explore(*program);
   ASSERT_TRUE(r.violation.has_value());
   std::vector<FiberId> longer = r.violation->schedule;
   longer.push_back(0);
@@ -193,7 +193,7 @@ TEST(ShrinkViolation, FindsTheScheduleWithTheFewestPreemptions) {
   const auto& names = program->fiber_names();
   ExploreOptions plain;
   plain.shrink = false;
-  const Report dfs = explore_dfs(*program, plain);
+  const Report dfs = explore(*program, plain);
   ASSERT_EQ(dfs.verdict, Verdict::Violation);
   ASSERT_EQ(dfs.violation->preemptions, 2u) << format_schedule(dfs.violation->schedule, names);
 
@@ -208,7 +208,7 @@ TEST(ShrinkViolation, FindsTheScheduleWithTheFewestPreemptions) {
   EXPECT_EQ(again->violation->preemptions, 1u);
 
   // explore() shows the shrunk schedule, and remembers how long the one DFS found was.
-  const Report shown = explore_dfs(*program);
+  const Report shown = explore(*program);
   ASSERT_EQ(shown.verdict, Verdict::Violation);
   EXPECT_EQ(shown.violation->schedule, *shrunk);
   EXPECT_EQ(shown.violation->preemptions, 1u);
@@ -230,14 +230,14 @@ TEST(ShrinkViolation, PrefersFewerStepsAmongEqualPreemptions) {
   });
   ExploreOptions plain;
   plain.shrink = false;
-  const Report dfs = explore_dfs(prog, plain);
+  const Report dfs = explore(prog, plain);
   ASSERT_EQ(dfs.verdict, Verdict::Violation);
   ASSERT_EQ(format_schedule(dfs.violation->schedule, prog.fiber_names()), "pad*3 setter checker");
 
   const auto shrunk = shrink_violation(prog, "saw-x", 10'000);
   ASSERT_TRUE(shrunk.has_value());
   EXPECT_EQ(format_schedule(*shrunk, prog.fiber_names()), "setter checker");
-  const Report shown = explore_dfs(prog);
+  const Report shown = explore(prog);
   EXPECT_EQ(shown.violation->schedule, *shrunk);
   EXPECT_EQ(shown.violation->preemptions, 0u);
   EXPECT_EQ(shown.violation_dfs_steps, 5u);

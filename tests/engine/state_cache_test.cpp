@@ -19,8 +19,8 @@ namespace {
 TEST(StateCache, StoresEachStateOfIndependentFibersOnce) {
   for (const auto& k : std::vector<std::vector<int>>{{1, 1}, {2, 1}, {2, 2}, {3, 2, 1}, {3, 3}}) {
     auto program = independent_program(k);
-    const Report cached = explore_dfs(*program);
-    const Report uncached = explore_dfs(*program, without_cache());
+    const Report cached = explore(*program);
+    const Report uncached = explore(*program, without_cache());
     // A state is where each fiber is: before step 1..k_i, or finished.
     EXPECT_EQ(cached.states, product_of_successors(k))
         << describe(k) << ": the state in which every fiber has finished is a state too";
@@ -33,7 +33,7 @@ TEST(StateCache, StoresEachStateOfIndependentFibersOnce) {
 
 TEST(StateCache, RunsFewerExecutionsThanTheMultinomial) {
   auto program = independent_program({3, 3, 3});
-  const Report cached = explore_dfs(*program);
+  const Report cached = explore(*program);
   EXPECT_EQ(cached.verdict, Verdict::Safe);
   EXPECT_LT(cached.executions, multinomial({3, 3, 3}) / 10);
   EXPECT_GT(cached.pruned_executions, 0u);
@@ -179,8 +179,8 @@ TEST(StateCache, AgreesWithTheUncachedSearchOnRandomPrograms) {
   for (int i = 0; i < kPrograms; ++i) {
     std::string text;
     auto program = random_program(rng, text);
-    const Report uncached = explore_dfs(*program, without_cache());
-    const Report cached = explore_dfs(*program);
+    const Report uncached = explore(*program, without_cache());
+    const Report cached = explore(*program);
     SCOPED_TRACE(fmt::format("program {}: {}", i, text));
     ASSERT_NE(uncached.verdict, Verdict::Incomplete);
     ASSERT_NE(uncached.verdict, Verdict::Error) << uncached.error;
@@ -239,14 +239,14 @@ ExploreOptions checking() {
 TEST(CheckState, CatchesALocalTheModelForgotToDeclare) {
   auto program = copy_program(false);
   // The premise: the cache alone is fooled, it misses outcomes the uncached search finds.
-  const Report uncached = explore_dfs(*program, without_cache());
-  const Report fooled = explore_dfs(*program);
+  const Report uncached = explore(*program, without_cache());
+  const Report fooled = explore(*program);
   ASSERT_EQ(uncached.verdict, Verdict::Safe);
   ASSERT_EQ(outcome_texts(uncached).size(), static_cast<std::size_t>(kWrites + 1));
   ASSERT_EQ(fooled.verdict, Verdict::Safe);
   ASSERT_NE(outcome_texts(fooled), outcome_texts(uncached));
 
-  const Report r = explore_dfs(*program, checking());
+  const Report r = explore(*program, checking());
   EXPECT_EQ(r.verdict, Verdict::Error);
   EXPECT_GT(r.state_checks, 0u);
   EXPECT_TRUE(contains(r.error, "--check-state")) << r.error;
@@ -255,8 +255,8 @@ TEST(CheckState, CatchesALocalTheModelForgotToDeclare) {
 
 TEST(CheckState, AcceptsTheSameProgramWithTheLocalDeclared) {
   auto program = copy_program(true);
-  const Report uncached = explore_dfs(*program, without_cache());
-  const Report r = explore_dfs(*program, checking());
+  const Report uncached = explore(*program, without_cache());
+  const Report r = explore(*program, checking());
   EXPECT_EQ(r.verdict, Verdict::Safe) << r.error;
   EXPECT_TRUE(r.error.empty()) << r.error;
   EXPECT_GT(r.state_checks, 0u);  // the check ran, and found the futures equal
@@ -272,8 +272,8 @@ TEST(CheckState, NeverAccusesACorrectModel) {
     std::string text;
     auto program = random_program(rng, text);
     SCOPED_TRACE(fmt::format("program {}: {}", i, text));
-    const Report uncached = explore_dfs(*program, without_cache());
-    const Report checked = explore_dfs(*program, checking());
+    const Report uncached = explore(*program, without_cache());
+    const Report checked = explore(*program, checking());
     ASSERT_NE(checked.verdict, Verdict::Error) << checked.error;
     EXPECT_EQ(checked.verdict, uncached.verdict);
     checks += checked.state_checks;

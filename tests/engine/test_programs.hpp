@@ -1,6 +1,7 @@
-// tests/engine/test_programs.hpp: small programs and a recording strategy for the engine's unit
-// tests. Fiber bodies are lambdas kept in the program (so nothing that owns memory lives on a
-// fiber's stack across a step) and the shared world is a vector of ints. Knows no kernel words.
+// tests/engine/test_programs.hpp: small programs for the engine's unit tests, and a brute-force
+// enumerator of their schedules to check explore() against. Fiber bodies are lambdas kept in the
+// program (so nothing that owns memory lives on a fiber's stack across a step) and the shared
+// world is a vector of ints. Knows no kernel words.
 #pragma once
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include <set>
 #include <source_location>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,8 +22,6 @@
 #include "engine/execution.hpp"
 #include "engine/explorer.hpp"
 #include "engine/program.hpp"
-#include "engine/strategies/dfs.hpp"
-#include "engine/strategy.hpp"
 
 namespace rw::engine::test {
 
@@ -113,28 +113,61 @@ class LambdaProgram final : public Program {
   std::deque<std::string> texts_;  // a deque: growing it never moves the texts labels point to
 };
 
-// Wraps a strategy and records the fiber it picked at every schedule point, per execution.
-class RecordingStrategy final : public Strategy {
- public:
-  explicit RecordingStrategy(Strategy& inner) : inner_(inner) {}
-  bool begin_execution() override {
-    if (!inner_.begin_execution()) return false;
-    schedules_.emplace_back();
-    return true;
+// One schedule, run to its end by for_each_schedule().
+struct ScheduleRun {
+  struct Step {
+    FiberId fiber = 0;
+    ObjectId object = kNoObject;
+    Access access = Access::Read;  // as made (after narrow_access)
+  };
+  std::vector<Step> steps;
+  bool complete = false;            // every fiber finished
+  std::string violation;            // its kind, if the run ended in one
+  std::string outcome;              // when complete
+  std::vector<FiberId> schedule() const {
+    std::vector<FiberId> s;
+    for (const Step& st : steps) s.push_back(st.fiber);
+    return s;
   }
-  FiberId pick(std::span<const FiberId> runnable, std::optional<FiberId> current) override {
-    const FiberId f = inner_.pick(runnable, current);
-    schedules_.back().push_back(f);
-    return f;
-  }
-  std::string_view name() const override { return inner_.name(); }
-  std::size_t fresh_depth() const override { return inner_.fresh_depth(); }
-  const std::vector<std::vector<FiberId>>& schedules() const { return schedules_; }
-
- private:
-  Strategy& inner_;
-  std::vector<std::vector<FiberId>> schedules_;
 };
+
+// The oracle for explore(): runs every schedule of `program` exactly once, by re-execution from
+// the start, with no reduction and no cache (the classic stateless DFS: level i of `stack` is
+// {chosen, width}: step i ran runnable[chosen] of `width`). Calls visit(const ScheduleRun&) per
+// schedule and returns how many there were. Shares only Execution with the engine's search.
+template <class Visit>
+std::uint64_t for_each_schedule(Program& program, Visit&& visit, std::uint32_t max_steps = 1000) {
+  struct Level {
+    std::size_t chosen = 0, width = 0;
+  };
+  Execution ex(program);
+  std::vector<Level> stack;
+  std::uint64_t count = 0;
+  while (true) {
+    ex.begin(false);
+    ScheduleRun run;
+    std::size_t depth = 0;
+    while (!ex.over() && ex.depth() < max_steps) {
+      const std::vector<FiberId>& runnable = ex.runnable();
+      if (depth == stack.size()) stack.push_back({0, runnable.size()});
+      if (stack[depth].width != runnable.size())
+        throw std::logic_error(fmt::format("for_each_schedule: the runnable set changed at step {}", depth));
+      const FiberId f = runnable[stack[depth++].chosen];
+      ex.advance(f);
+      run.steps.push_back({f, ex.last_object(), ex.last_access()});
+    }
+    if (depth != stack.size())
+      throw std::logic_error(fmt::format("for_each_schedule: a replayed prefix ended at step {}", depth));
+    run.complete = ex.complete();
+    if (ex.violation()) run.violation = ex.violation()->kind;
+    if (run.complete) run.outcome = ex.outcome();
+    visit(std::as_const(run));
+    ++count;
+    while (!stack.empty() && stack.back().chosen + 1 == stack.back().width) stack.pop_back();
+    if (stack.empty()) return count;
+    ++stack.back().chosen;
+  }
+}
 
 // "a", "b", "c", ...: fiber names by index.
 inline std::string fiber_name(std::size_t i) { return std::string(1, static_cast<char>('a' + i)); }
@@ -215,9 +248,11 @@ inline ExploreOptions without_cache() {
   return o;
 }
 
-inline Report explore_dfs(Program& program, const ExploreOptions& options = {}) {
-  DfsStrategy dfs;
-  return explore(program, dfs, options);
+// Exhaustive search that runs every schedule: no reduction, no state cache.
+inline ExploreOptions every_schedule() {
+  ExploreOptions o = without_cache();
+  o.reduction = Reduction::None;
+  return o;
 }
 
 inline std::set<std::string> outcome_texts(const Report& r) {
