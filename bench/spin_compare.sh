@@ -70,7 +70,10 @@ log, rc, wall, build = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3], 
 def grab(pat):
     m = re.search(pat, log)
     return m.group(1) if m else ""
-states, trans = grab(r"(\d+) states, stored"), grab(r"(\d+) transitions \(")
+def count(pat):  # pan prints large counts as 1.2e+08 when interrupted
+    x = grab(pat)
+    return str(int(float(x))) if x else ""
+states, trans = count(r"([\d.e+]+) states, stored"), count(r"([\d.e+]+) transitions \(")
 pan_s, errors = grab(r"pan: elapsed time ([\d.e+]+)"), grab(r"errors: (\d+)")
 note = ""
 if rc == 124 or "Interrupted" in log:
@@ -125,6 +128,7 @@ run_racewin() {  # scenario mode
   rc=$?
   t1=$(now)
   if [[ $rc = 124 || $rc = 137 ]]; then echo "timeout,,,$(elapsed "$t0" "$t1"),stopped after $TIMEOUT s"; return; fi
+  if grep -q bad_alloc "$f.$mode.err"; then echo "out of memory,,,$(elapsed "$t0" "$t1"),std::bad_alloc under ulimit -v $MEM_MB MB"; return; fi
   if [[ $rc = 2 ]]; then echo "n/a,,,,rejected (exit 2): $(head -1 "$f.$mode.err" | cut -c1-120 | tr ',' ';')"; return; fi
   python3 - "$f.$mode.json" "$rc" "$(elapsed "$t0" "$t1")" "$f.$mode.err" <<'EOF'
 import json, sys

@@ -73,7 +73,7 @@ std::function<void(const engine::Progress&)> progress_printer(std::ostream& err)
     if (p.bounded) line += fmt::format(", preemption bound {}", p.bound);
     if (p.estimated_total > static_cast<double>(p.executions) && p.seconds > 0) {
       const double left = p.seconds * (p.estimated_total / static_cast<double>(std::max<std::uint64_t>(1, p.executions)) - 1);
-      line += fmt::format(", ~{:.3g} in all, ~{:.0f} s left", p.estimated_total, left);
+      line += fmt::format(", ~{:.0f} in all, ~{:.0f} s left", p.estimated_total, left);
     }
     err << '\r' << line << "\x1b[K" << std::flush;
   };

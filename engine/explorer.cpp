@@ -297,7 +297,7 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   std::atomic<std::size_t> next{0};
   std::mutex tick_mutex;
   auto last_tick = Clock::now();
-  std::function<void()> tick = [&] {
+  std::function<void(double)> tick = [&](double unit_fraction) {
     if (!opt.progress) return;
     std::unique_lock lock(tick_mutex, std::try_to_lock);
     if (!lock || since(last_tick) < 0.25) return;
@@ -308,11 +308,11 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     p.seconds = since(t0);
     p.bounded = bound.has_value();
     p.bound = bound.value_or(0);
-    // Knuth's estimate over units: the share of units done scales the executions so far.
-    const std::size_t done = next.load();
-    if (done > 1 && mine.size() > 1)
-      p.estimated_total = static_cast<double>(p.executions) * static_cast<double>(mine.size()) /
-                          static_cast<double>(std::min(done, mine.size()));
+    // The share of the tree done: units finished, and the calling unit's own share.
+    const double started = static_cast<double>(std::min(next.load(), mine.size()));
+    const double share = (std::max(0.0, started - static_cast<double>(jobs)) + unit_fraction) /
+                         static_cast<double>(mine.size());
+    if (share > 0.001) p.estimated_total = static_cast<double>(p.executions) / std::min(1.0, share);
     opt.progress(p);
   };
   auto worker = [&](Program& program) {

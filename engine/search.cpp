@@ -251,7 +251,7 @@ struct Node {
 
 class Searcher {
  public:
-  Searcher(Program& program, const SearchContext& c, const std::function<void()>& tick)
+  Searcher(Program& program, const SearchContext& c, const std::function<void(double)>& tick)
       : program_(program), c_(c), opt_(*c.options), ex_(program), tick_(tick) {
     fibers_ = program.fiber_names().size();
     summary_words_ = program.objects().size() * 3;
@@ -660,7 +660,21 @@ class Searcher {
       r_.execution_bound_hit = true;
       c_.stop->store(true);
     }
-    if ((n & 1023) == 0 && tick_) tick_();
+    if ((n & 1023) == 0 && tick_) tick_(fraction_done());
+  }
+
+  // How much of this unit's tree is done, as the share of the path's choices behind it (each
+  // level weighs 1/width of the level above): the estimate Nidhugg and GenMC print.
+  double fraction_done() const {
+    double done = 0, weight = 1;
+    for (std::size_t j = 0; j < top_; ++j) {
+      const Node& n = pool_[j];
+      const double width = std::max(1, std::popcount(n.runnable));
+      const double before = std::max(0, std::popcount(n.done & n.runnable) - 1);
+      done += weight * before / width;
+      weight /= width;
+    }
+    return std::min(1.0, done);
   }
 
   void leaf(bool step_bound) {
@@ -719,7 +733,7 @@ class Searcher {
   const SearchContext& c_;
   const ExploreOptions& opt_;
   Execution ex_;
-  const std::function<void()>& tick_;
+  const std::function<void(double)>& tick_;
   std::size_t fibers_ = 0;
   std::size_t summary_words_ = 0;
   bool dpor_ = false;
@@ -765,7 +779,7 @@ void Searcher::maybe_check_state() {
 }
 
 UnitResult search_unit(Program& program, const SearchContext& context, std::span<const FiberId> prefix,
-                       const std::function<void()>& tick) {
+                       const std::function<void(double)>& tick) {
   Searcher s(program, context, tick);
   return s.run(prefix);
 }

@@ -16,6 +16,7 @@
 // complete yet (still being explored) counts as touching everything.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -94,7 +95,7 @@ struct SearchContext {
 // Runs the subtree below `prefix` (a schedule from the start). Several may run at once on
 // different programs sharing one context.
 UnitResult search_unit(Program& program, const SearchContext& context, std::span<const FiberId> prefix,
-                       const std::function<void()>& tick);
+                       const std::function<void(double)>& tick);  // with the unit's fraction done
 
 // Splits the tree into at least `want` units by expanding every choice breadth-first; returns
 // the prefixes in depth-first order (a prefix whose execution ended early is a unit too). With

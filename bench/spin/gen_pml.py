@@ -349,8 +349,9 @@ def emit_proc(P, V, out):
         out.append("  if")
         for g, body, target in options:
             out.append(f"  :: d_step {{ {g} ->")
-            for st in body:
-                out.append(f"       {st};")
+            for st in body:  # a trailing comment goes after the semicolon
+                code, _, note = st.partition("  /* ")
+                out.append(f"       {code};" + (f"  /* {note}" if note else ""))
             out.append(f"     }} ; goto {target}")
         out.append("  fi;")
     return pcs, nodes

@@ -1,6 +1,8 @@
 // tests/engine/state_cache_test.cpp: the visited-state cache. It must count states as the
 // product of the fibers' positions, agree with the uncached search on verdicts and outcomes
-// (on a few hundred random programs), and --check-state must catch a local a model forgot.
+// (on a thousand random programs, without reduction and with the default optimal reduction),
+// and --check-state must catch a local a model forgot. reduction_test.cpp checks every
+// combination of reduction and cache on programs with more kinds of operations.
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 
@@ -16,11 +18,18 @@
 namespace rw::engine::test {
 namespace {
 
+// Without reduction, so that the search walks every path and meets every state.
+ExploreOptions cached_only() {
+  ExploreOptions o;
+  o.reduction = Reduction::None;
+  return o;
+}
+
 TEST(StateCache, StoresEachStateOfIndependentFibersOnce) {
   for (const auto& k : std::vector<std::vector<int>>{{1, 1}, {2, 1}, {2, 2}, {3, 2, 1}, {3, 3}}) {
     auto program = independent_program(k);
-    const Report cached = explore(*program);
-    const Report uncached = explore(*program, without_cache());
+    const Report cached = explore(*program, cached_only());
+    const Report uncached = explore(*program, every_schedule());
     // A state is where each fiber is: before step 1..k_i, or finished.
     EXPECT_EQ(cached.states, product_of_successors(k))
         << describe(k) << ": the state in which every fiber has finished is a state too";
@@ -33,7 +42,7 @@ TEST(StateCache, StoresEachStateOfIndependentFibersOnce) {
 
 TEST(StateCache, RunsFewerExecutionsThanTheMultinomial) {
   auto program = independent_program({3, 3, 3});
-  const Report cached = explore(*program);
+  const Report cached = explore(*program, cached_only());
   EXPECT_EQ(cached.verdict, Verdict::Safe);
   EXPECT_LT(cached.executions, multinomial({3, 3, 3}) / 10);
   EXPECT_GT(cached.pruned_executions, 0u);
@@ -179,21 +188,36 @@ TEST(StateCache, AgreesWithTheUncachedSearchOnRandomPrograms) {
   for (int i = 0; i < kPrograms; ++i) {
     std::string text;
     auto program = random_program(rng, text);
-    const Report uncached = explore(*program, without_cache());
-    const Report cached = explore(*program);
     SCOPED_TRACE(fmt::format("program {}: {}", i, text));
-    ASSERT_NE(uncached.verdict, Verdict::Incomplete);
-    ASSERT_NE(uncached.verdict, Verdict::Error) << uncached.error;
-    ASSERT_EQ(cached.verdict, uncached.verdict) << cached.error;
-    EXPECT_LE(cached.executions, uncached.executions);
-    if (uncached.verdict == Verdict::Safe) {
-      ++safe;
-      EXPECT_EQ(outcome_texts(cached), outcome_texts(uncached));
-    } else {
-      ASSERT_TRUE(cached.violation.has_value());
-      ASSERT_TRUE(uncached.violation.has_value());
-      EXPECT_EQ(cached.violation->kind, uncached.violation->kind);
-      ++(uncached.violation->kind == "deadlock" ? deadlocks : violations);
+    // Without reduction (every path), then with the default one (optimal).
+    for (Reduction reduction : {Reduction::None, Reduction::Optimal}) {
+      SCOPED_TRACE(fmt::format("reduction {}", to_string(reduction)));
+      ExploreOptions off = without_cache();
+      off.reduction = reduction;
+      ExploreOptions on;
+      on.reduction = reduction;
+      const Report uncached = explore(*program, off);
+      const Report cached = explore(*program, on);
+      ASSERT_NE(uncached.verdict, Verdict::Incomplete);
+      ASSERT_NE(uncached.verdict, Verdict::Error) << uncached.error;
+      ASSERT_EQ(cached.verdict, uncached.verdict) << cached.error;
+      // Without reduction the cached search walks a part of the uncached tree. With it, a
+      // pruned state's summary may add alternatives the uncached search does not need.
+      if (reduction == Reduction::None) {
+        EXPECT_LE(cached.executions, uncached.executions);
+      }
+      if (uncached.verdict == Verdict::Safe) {
+        EXPECT_EQ(outcome_texts(cached), outcome_texts(uncached));
+      } else {
+        ASSERT_TRUE(cached.violation.has_value());
+        ASSERT_TRUE(uncached.violation.has_value());
+        EXPECT_EQ(cached.violation->kind, uncached.violation->kind);
+      }
+      if (reduction != Reduction::None) continue;
+      if (uncached.verdict == Verdict::Safe)
+        ++safe;
+      else
+        ++(uncached.violation->kind == "deadlock" ? deadlocks : violations);
     }
   }
   // The generator must produce every verdict for the comparison to mean something.
@@ -229,8 +253,10 @@ std::unique_ptr<LambdaProgram> copy_program(bool declare_local) {
   return p;
 }
 
+// Without reduction: the cache then meets each state by every path, which is what the check
+// samples (a reduced search reaches fewer states twice).
 ExploreOptions checking() {
-  ExploreOptions o;
+  ExploreOptions o = cached_only();
   o.check_state = true;
   o.check_state_samples = 1000;
   return o;
@@ -239,8 +265,8 @@ ExploreOptions checking() {
 TEST(CheckState, CatchesALocalTheModelForgotToDeclare) {
   auto program = copy_program(false);
   // The premise: the cache alone is fooled, it misses outcomes the uncached search finds.
-  const Report uncached = explore(*program, without_cache());
-  const Report fooled = explore(*program);
+  const Report uncached = explore(*program, every_schedule());
+  const Report fooled = explore(*program, cached_only());
   ASSERT_EQ(uncached.verdict, Verdict::Safe);
   ASSERT_EQ(outcome_texts(uncached).size(), static_cast<std::size_t>(kWrites + 1));
   ASSERT_EQ(fooled.verdict, Verdict::Safe);
@@ -255,7 +281,7 @@ TEST(CheckState, CatchesALocalTheModelForgotToDeclare) {
 
 TEST(CheckState, AcceptsTheSameProgramWithTheLocalDeclared) {
   auto program = copy_program(true);
-  const Report uncached = explore(*program, without_cache());
+  const Report uncached = explore(*program, every_schedule());
   const Report r = explore(*program, checking());
   EXPECT_EQ(r.verdict, Verdict::Safe) << r.error;
   EXPECT_TRUE(r.error.empty()) << r.error;
@@ -272,11 +298,17 @@ TEST(CheckState, NeverAccusesACorrectModel) {
     std::string text;
     auto program = random_program(rng, text);
     SCOPED_TRACE(fmt::format("program {}: {}", i, text));
-    const Report uncached = explore(*program, without_cache());
+    const Report uncached = explore(*program, every_schedule());
     const Report checked = explore(*program, checking());
     ASSERT_NE(checked.verdict, Verdict::Error) << checked.error;
     EXPECT_EQ(checked.verdict, uncached.verdict);
     checks += checked.state_checks;
+    // The same under the default optimal reduction, as `racewin check --check-state` runs.
+    ExploreOptions reduced = checking();
+    reduced.reduction = Reduction::Optimal;
+    const Report checked_reduced = explore(*program, reduced);
+    ASSERT_NE(checked_reduced.verdict, Verdict::Error) << checked_reduced.error;
+    EXPECT_EQ(checked_reduced.verdict, uncached.verdict);
   }
   EXPECT_GT(checks, static_cast<std::uint64_t>(kPrograms));
 }
