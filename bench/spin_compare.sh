@@ -14,7 +14,7 @@
 #   VARIANTS       [owner selfget]
 #   RACEWIN_MODES  "default" runs `racewin check` as it is; any other M adds
 #                  `--reduction M --jobs 1` (a rejected flag, exit 2, is recorded as n/a)
-#                  [default none source optimal]
+#                  [default none source optimal]; empty: SPIN only
 #   TIMEOUT        seconds per run, SPIN's pan and each racewin run [120]
 #   MEM_MB         memory bound per run: pan's -DMEMLIM, racewin's ulimit -v [8192]
 #   SPIN_NOREDUCE  1: also run pan compiled with -DNOREDUCE (no partial-order reduction) [0]
@@ -27,7 +27,7 @@ RACEWIN=${RACEWIN:-build/release/cli/racewin}
 [[ $RACEWIN = /* ]] || RACEWIN=$root/$RACEWIN
 MAX_N=${MAX_N:-6}
 VARIANTS=${VARIANTS:-owner selfget}
-RACEWIN_MODES=${RACEWIN_MODES:-default none source optimal}
+RACEWIN_MODES=${RACEWIN_MODES-default none source optimal}
 TIMEOUT=${TIMEOUT:-120}
 MEM_MB=${MEM_MB:-8192}
 SPIN_NOREDUCE=${SPIN_NOREDUCE:-0}

@@ -28,6 +28,7 @@ class Condition {
       : ctx_(&f), fn_([](const void* c) { return (*static_cast<const F*>(c))(); }) {}
   Condition() = default;
   bool operator()() const { return fn_ == nullptr || fn_(ctx_); }
+  bool conditional() const { return fn_ != nullptr; }
 
  private:
   const void* ctx_ = nullptr;
@@ -126,6 +127,7 @@ class Execution {
   // The access fiber f waits to make (for reduction), and the last step's access as made.
   ObjectId pending_object(FiberId f) const { return fibers_[f]->pending.object; }
   Access pending_access(FiberId f) const { return fibers_[f]->pending.access; }
+  bool pending_conditional(FiberId f) const { return fibers_[f]->pending.ready.conditional(); }
   ObjectId last_object() const { return last_object_; }
   Access last_access() const { return last_access_; }
   // True while a fiber's atomic section decides who runs (runnable() offers no choice).

@@ -256,6 +256,7 @@ class Searcher {
     fibers_ = program.fiber_names().size();
     summary_words_ = program.objects().size() * 3;
     dpor_ = c.reduction != Reduction::None;
+    movers_ = dpor_ && !c.bound;
     ex_.set_checkpointing(true);
     const std::size_t objects = program.objects().size();
     last_write_.assign(objects, -1);
@@ -423,12 +424,10 @@ class Searcher {
       Event e{.fiber = p};
       ex_.advance(p);
       e.add(ex_.last_object(), ex_.last_access());
-      while (!ex_.over() && ex_.restricted()) {
-        const FiberId f = ex_.runnable().front();
-        RW_ASSERT(f == p, "an atomic section of fiber {} began inside fiber {}'s step", f, p);
-        ex_.advance(f);
-        e.add(ex_.last_object(), ex_.last_access());
-      }
+      const Access first = ex_.last_access();
+      const bool first_local = ex_.last_object() == kNoObject;
+      finish_atomic(p, e);
+      if (movers_) extend(p, e, first, first_local);
       r_.steps += ex_.depth() - n.cp.depth;
       n.done |= bit(p);
       n.ev = e;
@@ -459,6 +458,41 @@ class Searcher {
       } else {
         enter_state(child_sleep, &child_sleep_events_);
       }
+    }
+  }
+
+  // The rest of an atomic section the step opened: no other fiber may run inside it.
+  void finish_atomic(FiberId p, Event& e) {
+    while (!ex_.over() && ex_.restricted()) {
+      const FiberId f = ex_.runnable().front();
+      RW_ASSERT(f == p, "an atomic section of fiber {} began inside fiber {}'s step", f, p);
+      ex_.advance(f);
+      e.add(ex_.last_object(), ex_.last_access());
+    }
+  }
+
+  // Lipton's reduction on locks: an acquire moves right past other fibers' steps and a release
+  // moves left, so a fiber's steps matching [acquire] [one other step] [releases...] can run as
+  // one event (Lipton, CACM 1975; Flanagan and Qadeer, PLDI 2003). An acquire is never appended
+  // (that could hide a deadlock between two locks), nor a step that waits on a condition.
+  void extend(FiberId p, Event& e, Access first, bool first_local) {
+    // Past the event's one non-mover (or a release): only releases and local steps may follow.
+    bool left = first != Access::Lock && !first_local;
+    while (!ex_.over()) {
+      const auto& run = ex_.runnable();
+      if (!std::binary_search(run.begin(), run.end(), p) || ex_.pending_conditional(p)) return;
+      const Access a = ex_.pending_access(p);
+      const bool local = ex_.pending_object(p) == kNoObject;  // touches nothing shared
+      if (a == Access::Lock && !local) return;
+      if (a == Access::Unlock) {
+        left = true;
+      } else if (!local) {
+        if (left) return;
+        left = true;
+      }
+      ex_.advance(p);
+      e.add(ex_.last_object(), ex_.last_access());
+      finish_atomic(p, e);
     }
   }
 
@@ -737,6 +771,7 @@ class Searcher {
   std::size_t fibers_ = 0;
   std::size_t summary_words_ = 0;
   bool dpor_ = false;
+  bool movers_ = false;
   std::uint32_t base_ = 0;
   std::vector<Node> pool_;  // the path: pool_[0, top_); nodes above top_ keep their buffers
   std::size_t top_ = 0;

@@ -1,0 +1,747 @@
+// tests/engine/reduction_test.cpp: partial-order reduction, preemption bounds, randomized search,
+// jobs and shards, against oracles computed here by brute force:
+//  - every reduction, with and without the state cache, gives the verdict and the set of
+//    outcomes of running every schedule (on a few hundred random programs);
+//  - optimal reduction without the cache runs one execution per Mazurkiewicz trace, counted by
+//    canonicalizing every schedule under the engine's dependence relation;
+//  - a preemption bound cuts exactly the schedules with more preemptions;
+//  - random and PCT runs are reproducible from their seed;
+//  - splitting the search over threads or shards changes neither verdict nor outcomes.
+#include <gtest/gtest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine/explorer.hpp"
+#include "test_programs.hpp"
+
+namespace rw::engine::test {
+namespace {
+
+// ---- Random programs --------------------------------------------------------------------------
+
+// One operation of a random fiber. Every value a step reads is observed at once, and the one
+// value that decides a branch is also declared as a local, so the programs are correct models.
+struct Op {
+  enum class Kind { Read, Write, Increment, IncNotZero, Branch, Locked, Atomic };
+  Kind kind = Kind::Read;
+  ObjectId var = 0;
+  std::int64_t value = 0;  // Write: the constant written; Branch: the value that takes `inner[0]`
+  std::vector<Op> inner;   // Branch: {then, else}; Locked: the op under the lock; Atomic: its ops
+  std::vector<Label> labels;
+};
+
+struct Generated {
+  std::unique_ptr<LambdaProgram> program;
+  std::string text;         // the program, for failure messages
+  bool atomic = false;      // some fiber has an atomic section
+};
+
+std::uint64_t below(std::mt19937_64& rng, std::uint64_t n) { return rng() % n; }
+
+class Generator {
+ public:
+  explicit Generator(std::uint64_t seed) : rng_(seed) {}
+
+  // 2-4 fibers of 1-5 operations over 1-3 ints and 0-1 lock; a quarter of the programs have
+  // atomic sections, and a quarter fail when a watched int reaches a limit. Programs with more
+  // than kMaxSchedules interleavings (counting steps, ignoring locks) are drawn again, so that
+  // running every schedule stays cheap.
+  Generated next() {
+    constexpr std::uint64_t kMaxSchedules = 3000;
+    while (true) {
+      Generated g;
+      g.program = std::make_unique<LambdaProgram>();
+      prog_ = g.program.get();
+      text_.clear();
+      vars_.clear();
+      const std::size_t ints = 1 + below(rng_, 3);
+      for (std::size_t i = 0; i < ints; ++i) vars_.push_back(prog_->add_int(fmt::format("v{}", i)));
+      lock_ = below(rng_, 2) == 0 ? std::optional<ObjectId>{} : prog_->add_lock("m");
+      g.atomic = atomic_ = below(rng_, 4) == 0;
+      std::optional<std::pair<ObjectId, std::int64_t>> limit;
+      if (below(rng_, 4) == 0) {
+        limit.emplace(vars_[below(rng_, ints)], 2 + static_cast<std::int64_t>(below(rng_, 2)));
+        text_ += fmt::format("fail when {} reaches {};", name(limit->first), limit->second);
+      }
+      const std::size_t fibers = 2 + below(rng_, 3);
+      std::vector<int> steps;
+      for (std::size_t f = 0; f < fibers; ++f) {
+        std::vector<Op> ops;
+        const std::size_t n = 1 + below(rng_, 5);
+        text_ += fmt::format(" {}:", fiber_name(f));
+        int fiber_steps = 0;
+        for (std::size_t o = 0; o < n; ++o) {
+          ops.push_back(make_op(fmt::format("{}.{}", fiber_name(f), o), true));
+          fiber_steps += max_steps(ops.back());
+        }
+        steps.push_back(fiber_steps);
+        LambdaProgram& prog = *prog_;
+        prog.add_fiber(fiber_name(f), [&prog, ops = std::move(ops), limit, lock = lock_](Execution& ex) {
+          auto frame = ex.enter("random fiber");
+          for (std::uint32_t pc = 0; pc < ops.size(); ++pc) {
+            ex.at(pc);
+            run(prog, ex, ops[pc], limit, lock);
+          }
+        });
+      }
+      g.text = text_;
+      if (multinomial(steps) <= kMaxSchedules) return g;
+    }
+  }
+
+ private:
+  const std::string& name(ObjectId v) const { return prog_->objects()[v].name; }
+
+  // `top`: a compound operation (branch, lock, atomic section) may be drawn.
+  Op make_op(const std::string& where, bool top) {
+    Op op;
+    op.var = vars_[below(rng_, vars_.size())];
+    const std::string& var = name(op.var);
+    std::uint64_t pick = below(rng_, top ? 11 : 8);
+    if (pick == 9 && !lock_) pick = below(rng_, 8);
+    if (pick == 10 && !atomic_) pick = below(rng_, 8);
+    switch (pick) {
+      case 0:
+      case 1:
+        op.kind = Op::Kind::Read;
+        op.labels.push_back(prog_->label(fmt::format("{}: read {}", where, var)));
+        text_ += fmt::format(" read {};", var);
+        break;
+      case 2:
+      case 3:
+        op.kind = Op::Kind::Write;
+        op.value = static_cast<std::int64_t>(below(rng_, 2));
+        op.labels.push_back(prog_->label(fmt::format("{}: {} = {}", where, var, op.value)));
+        text_ += fmt::format(" {} = {};", var, op.value);
+        break;
+      case 4:
+      case 5:
+        op.kind = Op::Kind::Increment;
+        op.labels.push_back(prog_->label(fmt::format("{}: ++{}", where, var)));
+        text_ += fmt::format(" ++{};", var);
+        break;
+      case 6:
+      case 7:
+        op.kind = Op::Kind::IncNotZero;
+        op.labels.push_back(prog_->label(fmt::format("{}: inc_not_zero({})", where, var)));
+        text_ += fmt::format(" inc_not_zero({});", var);
+        break;
+      case 8:
+        op.kind = Op::Kind::Branch;
+        op.value = static_cast<std::int64_t>(below(rng_, 2));
+        op.labels.push_back(prog_->label(fmt::format("{}: read {} to branch", where, var)));
+        text_ += fmt::format(" if ({} == {}) {{", var, op.value);
+        op.inner.push_back(make_op(where + ".then", false));
+        text_ += " } else {";
+        op.inner.push_back(make_op(where + ".else", false));
+        text_ += " }";
+        break;
+      case 9:
+        op.kind = Op::Kind::Locked;
+        op.labels.push_back(prog_->label(where + ": lock m"));
+        op.labels.push_back(prog_->label(where + ": unlock m"));
+        text_ += " lock m;";
+        op.inner.push_back(make_op(where + ".locked", false));
+        text_ += " unlock m;";
+        break;
+      default:
+        op.kind = Op::Kind::Atomic;
+        text_ += " atomic {";
+        op.inner.push_back(make_op(where + ".atomic0", false));
+        op.inner.push_back(make_op(where + ".atomic1", false));
+        text_ += " }";
+        break;
+    }
+    return op;
+  }
+
+  static int max_steps(const Op& op) {
+    switch (op.kind) {
+      case Op::Kind::Branch: return 1 + std::max(max_steps(op.inner[0]), max_steps(op.inner[1]));
+      case Op::Kind::Locked: return 2 + max_steps(op.inner[0]);
+      case Op::Kind::Atomic: return max_steps(op.inner[0]) + max_steps(op.inner[1]);
+      default: return 1;
+    }
+  }
+
+  static void run(LambdaProgram& prog, Execution& ex, const Op& op,
+                  const std::optional<std::pair<ObjectId, std::int64_t>>& limit,
+                  const std::optional<ObjectId>& lock) {
+    const auto check = [&] {
+      if (limit && op.var == limit->first && prog[op.var] == limit->second)
+        ex.fail("limit-reached", fmt::format("{} reached {}", prog.objects()[op.var].name, limit->second));
+    };
+    switch (op.kind) {
+      case Op::Kind::Read:
+        ex.observe(op.labels[0], prog.read(ex, op.var, op.labels[0]));
+        break;
+      case Op::Kind::Write:
+        prog.write(ex, op.var, op.value, op.labels[0]);
+        check();
+        break;
+      case Op::Kind::Increment:
+        ex.observe(op.labels[0], prog.increment(ex, op.var, op.labels[0]));
+        check();
+        break;
+      case Op::Kind::IncNotZero:
+        // A conditional read-modify-write: when the int is 0 it only read.
+        ex.step(op.var, Access::ReadModifyWrite, op.labels[0]);
+        if (prog[op.var] != 0) {
+          ++prog[op.var];
+          ex.observe(op.labels[0], 1);
+          check();
+        } else {
+          ex.narrow_access(Access::Read);
+          ex.observe(op.labels[0], 0);
+        }
+        break;
+      case Op::Kind::Branch: {
+        const std::int64_t v = prog.read(ex, op.var, op.labels[0]);
+        ex.observe(op.labels[0], v);
+        ex.local(0, v);
+        run(prog, ex, op.inner[v == op.value ? 0 : 1], limit, lock);
+        ex.local(0, 0);
+        break;
+      }
+      case Op::Kind::Locked:
+        ex.lock(*lock, op.labels[0]);
+        run(prog, ex, op.inner[0], limit, lock);
+        ex.unlock(*lock, op.labels[1]);
+        break;
+      case Op::Kind::Atomic:
+        ex.set_atomic(true);
+        for (const Op& o : op.inner) run(prog, ex, o, limit, lock);
+        ex.set_atomic(false);
+        break;
+    }
+  }
+
+  std::mt19937_64 rng_;
+  LambdaProgram* prog_ = nullptr;
+  std::string text_;
+  std::vector<ObjectId> vars_;
+  std::optional<ObjectId> lock_;
+  bool atomic_ = false;
+};
+
+// ---- The oracle: every schedule, and its Mazurkiewicz trace -----------------------------------
+
+// The engine's dependence relation on the steps of two different fibers: the same object and
+// one of them not a read, or both acquiring the same lock. Unlocks and steps that name no object
+// are independent of everything.
+bool dependent(const ScheduleRun::Step& x, const ScheduleRun::Step& y) {
+  if (x.object == kNoObject || y.object == kNoObject || x.object != y.object) return false;
+  if (x.access == Access::Unlock || y.access == Access::Unlock) return false;
+  if (x.access == Access::Lock || y.access == Access::Lock)
+    return x.access == Access::Lock && y.access == Access::Lock;
+  return x.access != Access::Read || y.access != Access::Read;
+}
+
+// A trace's canonical form: each fiber's steps (object and access, in program order), then
+// every ordered pair of dependent steps of different fibers, named (fiber, index in fiber). Two
+// schedules are equivalent (one is the other with independent neighbours swapped) exactly when
+// their forms are equal.
+using TraceForm = std::vector<std::uint64_t>;
+TraceForm trace_form(const ScheduleRun& run) {
+  std::vector<std::uint32_t> index(run.steps.size());
+  std::vector<std::uint32_t> taken;
+  std::vector<std::vector<std::uint64_t>> per_fiber;
+  for (std::size_t i = 0; i < run.steps.size(); ++i) {
+    const auto& s = run.steps[i];
+    if (taken.size() <= s.fiber) {
+      taken.resize(s.fiber + 1);
+      per_fiber.resize(s.fiber + 1);
+    }
+    index[i] = taken[s.fiber]++;
+    per_fiber[s.fiber].push_back((std::uint64_t{s.object} << 8) | static_cast<std::uint8_t>(s.access));
+  }
+  std::vector<std::uint64_t> edges;
+  for (std::size_t i = 0; i < run.steps.size(); ++i)
+    for (std::size_t j = i + 1; j < run.steps.size(); ++j)
+      if (run.steps[i].fiber != run.steps[j].fiber && dependent(run.steps[i], run.steps[j]))
+        edges.push_back((std::uint64_t{run.steps[i].fiber} << 48) | (std::uint64_t{index[i]} << 32) |
+                        (std::uint64_t{run.steps[j].fiber} << 16) | index[j]);
+  std::sort(edges.begin(), edges.end());
+  TraceForm form;
+  for (const auto& steps : per_fiber) {
+    form.push_back(steps.size());
+    form.insert(form.end(), steps.begin(), steps.end());
+  }
+  form.push_back(~std::uint64_t{0});
+  form.insert(form.end(), edges.begin(), edges.end());
+  return form;
+}
+
+struct Truth {
+  std::uint64_t schedules = 0;
+  std::uint64_t complete = 0;
+  std::set<std::string> outcomes;
+  std::set<std::string> violations;  // kinds
+  std::set<TraceForm> traces;        // of complete schedules
+  bool safe() const { return violations.empty() && complete == schedules; }
+};
+
+Truth brute_force(Program& program) {
+  Truth t;
+  t.schedules = for_each_schedule(program, [&](const ScheduleRun& run) {
+    if (!run.violation.empty()) t.violations.insert(run.violation);
+    if (!run.complete) return;
+    ++t.complete;
+    t.outcomes.insert(run.outcome);
+    t.traces.insert(trace_form(run));
+  });
+  return t;
+}
+
+ExploreOptions exhaustive(Reduction reduction, bool cache) {
+  ExploreOptions o;
+  o.reduction = reduction;
+  o.state_cache = cache;
+  o.shrink = false;  // the schedule found is enough here; shrinking is tested in replay_test
+  return o;
+}
+
+std::string describe(Reduction reduction, bool cache) {
+  return fmt::format("reduction {}, state cache {}", to_string(reduction), cache ? "on" : "off");
+}
+
+// ---- Reduction against brute force ------------------------------------------------------------
+
+constexpr int kPrograms = 300;
+
+TEST(Reduction, EveryCombinationAgreesWithRunningEverySchedule) {
+  Generator gen(20261125);
+  int safe = 0, violating = 0, atomic = 0;
+  for (int i = 0; i < kPrograms; ++i) {
+    Generated g = gen.next();
+    SCOPED_TRACE(fmt::format("program {}: {}", i, g.text));
+    const Truth truth = brute_force(*g.program);
+    ASSERT_TRUE(truth.violations.empty() || truth.violations == std::set<std::string>{"limit-reached"});
+    (truth.safe() ? safe : violating) += 1;
+    atomic += g.atomic ? 1 : 0;
+    for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
+      for (bool cache : {false, true}) {
+        SCOPED_TRACE(describe(reduction, cache));
+        const Report r = explore(*g.program, exhaustive(reduction, cache));
+        EXPECT_EQ(r.reduction, to_string(reduction));
+        if (truth.safe()) {
+          ASSERT_EQ(r.verdict, Verdict::Safe) << r.error;
+          EXPECT_EQ(outcome_texts(r), truth.outcomes);
+        } else {
+          ASSERT_EQ(r.verdict, Verdict::Violation) << r.error;
+          EXPECT_EQ(r.violation->kind, "limit-reached");
+        }
+        // Without the cache no path is cut short; and no reduction runs more than every schedule.
+        if (!cache) {
+          EXPECT_EQ(r.pruned_executions, 0u);
+          EXPECT_EQ(r.states, 0u);
+        }
+        if (truth.safe() && !cache) {
+          EXPECT_EQ(r.executions, r.complete_executions);
+          EXPECT_LE(r.executions, truth.schedules);
+        }
+        if (truth.safe() && reduction == Reduction::None && !cache) {
+          EXPECT_EQ(r.executions, truth.schedules);
+        }
+      }
+    }
+  }
+  // The generator must produce both verdicts, and atomic sections, for this to mean something.
+  EXPECT_GE(safe, kPrograms / 2);
+  EXPECT_GE(violating, kPrograms / 10);
+  EXPECT_GE(atomic, kPrograms / 10);
+}
+
+TEST(Reduction, OptimalRunsOneExecutionPerMazurkiewiczTrace) {
+  Generator gen(7);
+  int checked = 0;
+  std::uint64_t schedules = 0, traces = 0;
+  for (int i = 0; i < kPrograms; ++i) {
+    Generated g = gen.next();
+    if (g.atomic) continue;  // an atomic section is one event: the oracle counts steps
+    const Truth truth = brute_force(*g.program);
+    if (!truth.safe()) continue;  // a violation ends the search early
+    SCOPED_TRACE(fmt::format("program {}: {}", i, g.text));
+    ++checked;
+    schedules += truth.schedules;
+    traces += truth.traces.size();
+    const Report optimal = explore(*g.program, exhaustive(Reduction::Optimal, false));
+    ASSERT_EQ(optimal.verdict, Verdict::Safe);
+    // One execution per trace: none is missed (the outcome sets agree) and none is run twice.
+    EXPECT_EQ(optimal.complete_executions, truth.traces.size());
+    EXPECT_EQ(optimal.executions, truth.traces.size());
+    EXPECT_EQ(outcome_texts(optimal), truth.outcomes);
+    // Source sets may run more than one execution per trace, never fewer.
+    const Report source = explore(*g.program, exhaustive(Reduction::Source, false));
+    ASSERT_EQ(source.verdict, Verdict::Safe);
+    EXPECT_GE(source.complete_executions, truth.traces.size());
+    EXPECT_LE(source.complete_executions, truth.schedules);
+  }
+  EXPECT_GE(checked, kPrograms / 3);
+  EXPECT_LT(traces, schedules / 2) << "the programs must leave reduction something to remove";
+}
+
+TEST(Reduction, CountsTracesOfSmallProgramsByHand) {
+  // a: x = 1; y = 1. b: read y; read x. Of the 6 schedules, the traces are decided by the
+  // order of (a's x, b's x) and (a's y, b's y), and b's reads of y then x rule out one of the
+  // four (b reads x before a writes it but y after): 3 traces.
+  LambdaProgram prog;
+  const ObjectId x = prog.add_int("x");
+  const ObjectId y = prog.add_int("y");
+  prog.add_fiber("a", [&prog, x, y](Execution& ex) {
+    prog.write(ex, x, 1, "a: x = 1");
+    prog.write(ex, y, 1, "a: y = 1");
+  });
+  prog.add_fiber("b", [&prog, x, y](Execution& ex) {
+    ex.observe("y", prog.read(ex, y, "b: read y"));
+    ex.observe("x", prog.read(ex, x, "b: read x"));
+  });
+  const Truth truth = brute_force(prog);
+  EXPECT_EQ(truth.schedules, 6u);
+  EXPECT_EQ(truth.traces.size(), 3u);
+  const Report r = explore(prog, exhaustive(Reduction::Optimal, false));
+  EXPECT_EQ(r.executions, 3u);
+  EXPECT_EQ(outcome_texts(r), (std::set<std::string>{"a: - | b: y=0 x=0", "a: - | b: y=0 x=1",
+                                                      "a: - | b: y=1 x=1"}));
+
+  // A failed inc_not_zero only reads: two of them on a zero int do not conflict.
+  LambdaProgram cond;
+  const ObjectId z = cond.add_int("z");
+  for (const char* name : {"a", "b"}) {
+    cond.add_fiber(name, [&cond, z](Execution& ex) {
+      ex.step(z, Access::ReadModifyWrite, "inc_not_zero(z)");
+      if (cond[z] != 0)
+        ++cond[z];
+      else
+        ex.narrow_access(Access::Read);
+    });
+  }
+  EXPECT_EQ(explore(cond, exhaustive(Reduction::Optimal, false)).executions, 1u);
+  EXPECT_EQ(explore(cond, exhaustive(Reduction::None, false)).executions, 2u);
+}
+
+// ---- Preemption bounds ------------------------------------------------------------------------
+
+// The bug needs exactly one preemption: `victim` sets x = 1 and then checks it, and `disturber`
+// sets x = 2 between two unrelated steps. Run either fiber to its end first, and nothing fails.
+std::unique_ptr<LambdaProgram> one_preemption_program() {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId x = prog.add_int("x");
+  const ObjectId q = prog.add_int("q");
+  prog.add_fiber("disturber", [&prog, x, q](Execution& ex) {
+    prog.increment(ex, q, "disturber: ++q before");
+    prog.write(ex, x, 2, "disturber: x = 2");
+    prog.increment(ex, q, "disturber: ++q after");
+  });
+  prog.add_fiber("victim", [&prog, x](Execution& ex) {
+    prog.write(ex, x, 1, "victim: x = 1");
+    if (prog.read(ex, x, "victim: check x") != 1) ex.fail("overwritten", "x changed under the victim");
+  });
+  return p;
+}
+
+TEST(PreemptionBound, ZeroPreemptionsCannotShowABugThatNeedsOne) {
+  auto program = one_preemption_program();
+  for (bool cache : {false, true}) {
+    SCOPED_TRACE(fmt::format("cache {}", cache));
+    ExploreOptions o = exhaustive(Reduction::Optimal, cache);
+    o.preemption_bound = 0;
+    const Report r = explore(*program, o);
+    EXPECT_EQ(r.verdict, Verdict::Incomplete);
+    EXPECT_FALSE(r.violation.has_value());
+    EXPECT_TRUE(r.bound_cut);
+    EXPECT_EQ(r.preemption_bound, 0);
+    EXPECT_TRUE(contains(r.incomplete_reason, "preemption")) << r.incomplete_reason;
+    // Bounded search runs without reduction, and says so.
+    EXPECT_EQ(r.reduction, "none");
+    EXPECT_FALSE(r.reduction_note.empty());
+    // With no preemption, each fiber runs to its end once it starts: two schedules.
+    if (!cache) {
+      EXPECT_EQ(r.complete_executions, 2u);
+    }
+  }
+}
+
+TEST(PreemptionBound, OnePreemptionShowsIt) {
+  auto program = one_preemption_program();
+  ExploreOptions o = exhaustive(Reduction::None, false);
+  o.preemption_bound = 1;
+  const Report r = explore(*program, o);
+  ASSERT_EQ(r.verdict, Verdict::Violation);
+  EXPECT_EQ(r.violation->kind, "overwritten");
+  EXPECT_EQ(r.violation->preemptions, 1u);
+  EXPECT_EQ(r.preemption_bound, 1);
+}
+
+TEST(PreemptionBound, AutoBoundRaisesTheBoundUntilTheViolation) {
+  auto program = one_preemption_program();
+  for (bool cache : {false, true}) {
+    SCOPED_TRACE(fmt::format("cache {}", cache));
+    ExploreOptions o = exhaustive(Reduction::Optimal, cache);
+    o.auto_bound = true;
+    const Report r = explore(*program, o);
+    ASSERT_EQ(r.verdict, Verdict::Violation) << r.incomplete_reason;
+    EXPECT_EQ(r.violation->kind, "overwritten");
+    EXPECT_EQ(r.preemption_bound, 1);
+    EXPECT_EQ(r.violation->preemptions, 1u);
+    EXPECT_EQ(r.violation_found_preemptions, 1u);  // found so, not only shown so after shrinking
+    EXPECT_EQ(format_schedule(r.violation->schedule, program->fiber_names()), "victim disturber*3 victim");
+    // The executions of the pass with bound 0 count too.
+    if (!cache) {
+      EXPECT_GT(r.executions, 2u);
+    }
+  }
+}
+
+TEST(PreemptionBound, AutoBoundProvesASafeProgramSafe) {
+  // With enough preemptions every schedule fits: the last pass cuts nothing, the verdict is safe.
+  auto program = independent_program({2, 2});
+  ExploreOptions o = exhaustive(Reduction::None, false);
+  o.auto_bound = true;
+  const Report r = explore(*program, o);
+  EXPECT_EQ(r.verdict, Verdict::Safe) << r.incomplete_reason;
+  EXPECT_FALSE(r.bound_cut);
+  EXPECT_EQ(outcome_texts(r), outcome_texts(explore(*program, every_schedule())));
+}
+
+// ---- Random walks and PCT ---------------------------------------------------------------------
+
+// a writes x = 1 then x = 2; b observes x twice: six outcomes, no violation.
+std::unique_ptr<LambdaProgram> racy_reads_program() {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId x = prog.add_int("x");
+  prog.add_fiber("a", [&prog, x](Execution& ex) {
+    prog.write(ex, x, 1, "a: x = 1");
+    prog.write(ex, x, 2, "a: x = 2");
+  });
+  prog.add_fiber("b", [&prog, x](Execution& ex) {
+    ex.observe("first", prog.read(ex, x, "b: first read"));
+    ex.observe("second", prog.read(ex, x, "b: second read"));
+  });
+  return p;
+}
+
+ExploreOptions randomized(SearchKind kind, std::uint64_t seed, std::uint64_t iterations) {
+  ExploreOptions o;
+  o.strategy = kind;
+  o.seed = seed;
+  o.iterations = iterations;
+  o.shrink = false;
+  return o;
+}
+
+void expect_same(const Report& a, const Report& b) {
+  EXPECT_EQ(a.verdict, b.verdict);
+  EXPECT_EQ(a.executions, b.executions);
+  EXPECT_EQ(a.complete_executions, b.complete_executions);
+  EXPECT_EQ(a.steps, b.steps);
+  EXPECT_EQ(a.outcomes, b.outcomes);
+  EXPECT_EQ(a.pct_probability, b.pct_probability);
+  ASSERT_EQ(a.violation.has_value(), b.violation.has_value());
+  if (!a.violation) return;
+  EXPECT_EQ(a.violation->kind, b.violation->kind);
+  EXPECT_EQ(a.violation->schedule, b.violation->schedule);
+  EXPECT_EQ(a.violation->execution, b.violation->execution);
+}
+
+TEST(Randomized, GivesTheSameReportForTheSameSeed) {
+  for (SearchKind kind : {SearchKind::Random, SearchKind::Pct}) {
+    for (bool violating : {false, true}) {
+      SCOPED_TRACE(fmt::format("{}, {}", to_string(kind), violating ? "lost update" : "racy reads"));
+      auto program = violating ? lost_update_program() : racy_reads_program();
+      auto twin = violating ? lost_update_program() : racy_reads_program();
+      const Report first = explore(*program, randomized(kind, 42, 200));
+      const Report again = explore(*program, randomized(kind, 42, 200));
+      const Report other_program = explore(*twin, randomized(kind, 42, 200));
+      expect_same(first, again);
+      expect_same(first, other_program);
+      EXPECT_EQ(first.strategy, to_string(kind));
+      EXPECT_EQ(first.seed, 42u);
+      EXPECT_FALSE(first.state_cache);
+    }
+  }
+}
+
+TEST(Randomized, DifferentSeedsSampleDifferently) {
+  // Not a guarantee for any two seeds, but these two runs of 20 walks must not coincide.
+  auto program = racy_reads_program();
+  const Report a = explore(*program, randomized(SearchKind::Random, 1, 20));
+  const Report b = explore(*program, randomized(SearchKind::Random, 2, 20));
+  EXPECT_NE(a.outcomes, b.outcomes);
+}
+
+TEST(Randomized, FindsAShallowViolation) {
+  auto program = lost_update_program();
+  for (SearchKind kind : {SearchKind::Random, SearchKind::Pct}) {
+    SCOPED_TRACE(to_string(kind));
+    const Report r = explore(*program, randomized(kind, 3, 1000));
+    ASSERT_EQ(r.verdict, Verdict::Violation) << r.incomplete_reason;
+    EXPECT_EQ(r.violation->kind, "lost-update");
+    EXPECT_LE(r.violation->execution, 1000u);
+    EXPECT_EQ(r.executions, r.violation->execution);  // it stops at the violation
+    // The schedule replays to the same violation.
+    const auto again = replay(*program, r.violation->schedule);
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    ASSERT_TRUE(again->violation.has_value());
+    EXPECT_EQ(again->violation->kind, "lost-update");
+  }
+}
+
+TEST(Randomized, IsIncompleteWithoutAViolation) {
+  // A sample is never a proof, even one that happens to meet every outcome.
+  auto program = racy_reads_program();
+  for (SearchKind kind : {SearchKind::Random, SearchKind::Pct}) {
+    SCOPED_TRACE(to_string(kind));
+    const Report r = explore(*program, randomized(kind, 5, 300));
+    EXPECT_EQ(r.verdict, Verdict::Incomplete);
+    EXPECT_FALSE(r.violation.has_value());
+    EXPECT_EQ(r.executions, 300u);
+    EXPECT_EQ(r.complete_executions, 300u);
+    EXPECT_FALSE(r.incomplete_reason.empty());
+    EXPECT_EQ(r.reduction, "none");
+    // Every outcome seen is a real one.
+    const auto all = outcome_texts(explore(*program, every_schedule()));
+    for (const auto& o : outcome_texts(r)) EXPECT_TRUE(all.contains(o)) << o;
+    if (kind == SearchKind::Pct) {
+      EXPECT_GT(r.pct_probability, 0.0);
+      EXPECT_LE(r.pct_probability, 1.0);
+      EXPECT_EQ(r.pct_depth, 3u);
+    } else {
+      EXPECT_EQ(r.pct_probability, 0.0);
+    }
+  }
+}
+
+// ---- Jobs and shards --------------------------------------------------------------------------
+
+ProgramFactory factory_of(std::uint64_t seed, int index) {
+  return [seed, index]() -> std::unique_ptr<Program> {
+    Generator gen(seed);
+    for (int i = 0; i < index; ++i) gen.next();
+    return gen.next().program;
+  };
+}
+
+// The first `count` safe programs of the generator seeded with `seed`, as factories.
+std::vector<std::pair<ProgramFactory, std::string>> safe_programs(std::uint64_t seed, int count) {
+  std::vector<std::pair<ProgramFactory, std::string>> out;
+  Generator gen(seed);
+  for (int i = 0; static_cast<int>(out.size()) < count; ++i) {
+    Generated g = gen.next();
+    if (brute_force(*g.program).safe()) out.emplace_back(factory_of(seed, i), fmt::format("program {}: {}", i, g.text));
+  }
+  return out;
+}
+
+TEST(Jobs, TwoThreadsFindWhatOneFinds) {
+  for (const auto& [make, text] : safe_programs(99, 30)) {
+    SCOPED_TRACE(text);
+    for (Reduction reduction : {Reduction::None, Reduction::Optimal}) {
+      for (bool cache : {false, true}) {
+        SCOPED_TRACE(describe(reduction, cache));
+        ExploreOptions one = exhaustive(reduction, cache);
+        ExploreOptions two = one;
+        two.jobs = 2;
+        const Report r1 = explore(make, one);
+        const Report r2 = explore(make, two);
+        ASSERT_EQ(r1.verdict, Verdict::Safe);
+        EXPECT_EQ(r2.verdict, Verdict::Safe);
+        EXPECT_EQ(r2.jobs, 2u);
+        EXPECT_EQ(outcome_texts(r2), outcome_texts(r1));
+        if (reduction == Reduction::None && !cache) {
+          // Every schedule, whoever runs it.
+          EXPECT_EQ(r2.executions, r1.executions);
+          EXPECT_EQ(r2.outcomes, r1.outcomes);
+        }
+      }
+    }
+  }
+}
+
+TEST(Jobs, AViolationIsFoundWithTwoThreads) {
+  ProgramFactory make = [] { return lost_update_program(); };
+  ExploreOptions o;
+  o.jobs = 2;
+  const Report r = explore(make, o);
+  ASSERT_EQ(r.verdict, Verdict::Violation);
+  EXPECT_EQ(r.violation->kind, "lost-update");
+}
+
+TEST(Jobs, StatefulSearchWithoutReductionCountsTheSameWithTwoThreads) {
+  // Without sleep sets, the stateful search explores each reachable state once and ends a path
+  // at each edge into a state already met, whatever the order: the counts do not depend on it.
+  for (const auto& [make, text] : safe_programs(1234, 20)) {
+    SCOPED_TRACE(text);
+    ExploreOptions one = exhaustive(Reduction::None, true);
+    ExploreOptions two = one;
+    two.jobs = 2;
+    const Report r1 = explore(make, one);
+    const Report r2 = explore(make, two);
+    EXPECT_EQ(r2.verdict, r1.verdict);
+    EXPECT_EQ(outcome_texts(r2), outcome_texts(r1));
+    EXPECT_EQ(r2.executions, r1.executions);
+    EXPECT_EQ(r2.states, r1.states);
+  }
+}
+
+TEST(Shards, TogetherFindWhatTheWholeSearchFinds) {
+  for (const auto& [make, text] : safe_programs(4321, 30)) {
+    SCOPED_TRACE(text);
+    for (Reduction reduction : {Reduction::None, Reduction::Optimal}) {
+      for (bool cache : {false, true}) {
+        SCOPED_TRACE(describe(reduction, cache));
+        const Report whole = explore(make, exhaustive(reduction, cache));
+        ASSERT_EQ(whole.verdict, Verdict::Safe);
+        std::set<std::string> together;
+        std::uint64_t executions = 0;
+        for (std::uint32_t shard = 0; shard < 3; ++shard) {
+          ExploreOptions o = exhaustive(reduction, cache);
+          o.shard_index = shard;
+          o.shard_count = 3;
+          const Report part = explore(make, o);
+          EXPECT_EQ(part.verdict, Verdict::Safe) << "shard " << shard;
+          EXPECT_EQ(part.shard_index, shard);
+          EXPECT_EQ(part.shard_count, 3u);
+          const auto mine = outcome_texts(part);
+          together.insert(mine.begin(), mine.end());
+          executions += part.executions;
+        }
+        EXPECT_EQ(together, outcome_texts(whole));
+        // Without reduction or cache the shards split the schedules: each runs its own.
+        if (reduction == Reduction::None && !cache) {
+          EXPECT_EQ(executions, whole.executions);
+        }
+      }
+    }
+  }
+}
+
+TEST(Shards, TheShardWithTheViolationFindsIt) {
+  ProgramFactory make = [] { return lost_update_program(); };
+  bool found = false;
+  for (std::uint32_t shard = 0; shard < 3; ++shard) {
+    ExploreOptions o;
+    o.shard_index = shard;
+    o.shard_count = 3;
+    const Report part = explore(make, o);
+    ASSERT_NE(part.verdict, Verdict::Error) << part.error;
+    if (part.verdict == Verdict::Violation) {
+      EXPECT_EQ(part.violation->kind, "lost-update");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace rw::engine::test
