@@ -279,7 +279,8 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     // The split depends on the shard count only, so every machine of a sharded run agrees.
     const std::size_t want = opt.shard_count > 1 ? 16 * std::size_t{opt.shard_count} : 8 * std::size_t{jobs};
     const bool dedupe = cache && reduction == Reduction::None && !bound && opt.shard_count == 1;
-    auto split = detail::split_tree(first, want, opt.max_steps, dedupe ? &*cache : nullptr);
+    auto split = detail::split_tree(first, want, opt.max_steps, dedupe ? &*cache : nullptr, bound);
+    r.bound_cut = split.bound_cut;
     units = std::move(split.units);
     split_pruned = split.pruned;
     r.steps += split.steps;

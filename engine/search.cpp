@@ -819,7 +819,8 @@ UnitResult search_unit(Program& program, const SearchContext& context, std::span
   return s.run(prefix);
 }
 
-Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache) {
+Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache,
+                 std::optional<std::uint32_t> bound) {
   Execution ex(program);
   Split out;
   out.units = {{}};
@@ -860,6 +861,10 @@ Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, Sh
         std::vector<FiberId> child = u;
         child.push_back(f);
         settle(child);
+        if (bound && ex.preemptions() > *bound) {
+          out.bound_cut = true;
+          continue;
+        }
         out.steps += child.size() - u.size();
         next.push_back(std::move(child));
       }

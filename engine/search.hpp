@@ -106,7 +106,9 @@ struct Split {
   std::vector<std::vector<FiberId>> units;
   std::uint64_t pruned = 0;
   std::uint64_t steps = 0;
+  bool bound_cut = false;  // a prefix was dropped for having more preemptions than the bound
 };
-Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache);
+Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache,
+                 std::optional<std::uint32_t> bound);
 
 }  // namespace rw::engine::detail

@@ -13,10 +13,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "engine/explorer.hpp"
@@ -32,205 +33,225 @@ namespace {
 struct Op {
   enum class Kind { Read, Write, Increment, IncNotZero, Branch, Locked, Atomic };
   Kind kind = Kind::Read;
-  ObjectId var = 0;
+  ObjectId var = 0;        // the int it touches (ints are objects 0, 1, 2; the lock comes after)
   std::int64_t value = 0;  // Write: the constant written; Branch: the value that takes `inner[0]`
   std::vector<Op> inner;   // Branch: {then, else}; Locked: the op under the lock; Atomic: its ops
-  std::vector<Label> labels;
+  std::vector<Label> labels;  // filled by build()
 };
 
-struct Generated {
-  std::unique_ptr<LambdaProgram> program;
-  std::string text;         // the program, for failure messages
-  bool atomic = false;      // some fiber has an atomic section
+// A random program as data, so that a failing one can be printed (and cut down by hand).
+struct Spec {
+  std::size_t ints = 1;
+  bool lock = false;
+  std::optional<std::pair<ObjectId, std::int64_t>> limit;  // fail when this int reaches this value
+  std::vector<std::vector<Op>> fibers;
+
+  bool atomic() const {
+    const auto has = [](const auto& self, const Op& op) -> bool {
+      if (op.kind == Op::Kind::Atomic) return true;
+      return std::any_of(op.inner.begin(), op.inner.end(), [&](const Op& o) { return self(self, o); });
+    };
+    for (const auto& ops : fibers)
+      for (const Op& op : ops)
+        if (has(has, op)) return true;
+    return false;
+  }
+  std::string text() const {
+    std::string t = fmt::format("{} int(s){};", ints, lock ? " and lock m" : "");
+    if (limit) t += fmt::format(" fail when v{} reaches {};", limit->first, limit->second);
+    for (std::size_t f = 0; f < fibers.size(); ++f) {
+      t += fmt::format(" {}:", fiber_name(f));
+      for (const Op& op : fibers[f]) t += ' ' + text_of(op);
+    }
+    return t;
+  }
+  static std::string text_of(const Op& op) {
+    switch (op.kind) {
+      case Op::Kind::Read: return fmt::format("read v{};", op.var);
+      case Op::Kind::Write: return fmt::format("v{} = {};", op.var, op.value);
+      case Op::Kind::Increment: return fmt::format("++v{};", op.var);
+      case Op::Kind::IncNotZero: return fmt::format("inc_not_zero(v{});", op.var);
+      case Op::Kind::Branch:
+        return fmt::format("if (v{} == {}) {{ {} }} else {{ {} }}", op.var, op.value, text_of(op.inner[0]),
+                           text_of(op.inner[1]));
+      case Op::Kind::Locked: return fmt::format("lock m; {} unlock m;", text_of(op.inner[0]));
+      case Op::Kind::Atomic: return fmt::format("atomic {{ {} {} }}", text_of(op.inner[0]), text_of(op.inner[1]));
+    }
+    return "?";
+  }
 };
 
 std::uint64_t below(std::mt19937_64& rng, std::uint64_t n) { return rng() % n; }
 
-class Generator {
- public:
-  explicit Generator(std::uint64_t seed) : rng_(seed) {}
+int max_steps(const Op& op) {
+  switch (op.kind) {
+    case Op::Kind::Branch: return 1 + std::max(max_steps(op.inner[0]), max_steps(op.inner[1]));
+    case Op::Kind::Locked: return 2 + max_steps(op.inner[0]);
+    case Op::Kind::Atomic: return max_steps(op.inner[0]) + max_steps(op.inner[1]);
+    default: return 1;
+  }
+}
 
-  // 2-4 fibers of 1-5 operations over 1-3 ints and 0-1 lock; a quarter of the programs have
-  // atomic sections, and a quarter fail when a watched int reaches a limit. Programs with more
-  // than kMaxSchedules interleavings (counting steps, ignoring locks) are drawn again, so that
-  // running every schedule stays cheap.
-  Generated next() {
-    constexpr std::uint64_t kMaxSchedules = 3000;
-    while (true) {
-      Generated g;
-      g.program = std::make_unique<LambdaProgram>();
-      prog_ = g.program.get();
-      text_.clear();
-      vars_.clear();
-      const std::size_t ints = 1 + below(rng_, 3);
-      for (std::size_t i = 0; i < ints; ++i) vars_.push_back(prog_->add_int(fmt::format("v{}", i)));
-      lock_ = below(rng_, 2) == 0 ? std::optional<ObjectId>{} : prog_->add_lock("m");
-      g.atomic = atomic_ = below(rng_, 4) == 0;
-      std::optional<std::pair<ObjectId, std::int64_t>> limit;
-      if (below(rng_, 4) == 0) {
-        limit.emplace(vars_[below(rng_, ints)], 2 + static_cast<std::int64_t>(below(rng_, 2)));
-        text_ += fmt::format("fail when {} reaches {};", name(limit->first), limit->second);
+// `top`: a compound operation (branch, lock, atomic section) may be drawn; its parts are simple.
+Op random_op(std::mt19937_64& rng, const Spec& spec, bool atomic, bool top) {
+  Op op;
+  op.var = static_cast<ObjectId>(below(rng, spec.ints));
+  std::uint64_t pick = below(rng, top ? 11 : 8);
+  if (pick == 9 && !spec.lock) pick = below(rng, 8);
+  if (pick == 10 && !atomic) pick = below(rng, 8);
+  switch (pick) {
+    case 0:
+    case 1: op.kind = Op::Kind::Read; break;
+    case 2:
+    case 3:
+      op.kind = Op::Kind::Write;
+      op.value = static_cast<std::int64_t>(below(rng, 2));
+      break;
+    case 4:
+    case 5: op.kind = Op::Kind::Increment; break;
+    case 6:
+    case 7: op.kind = Op::Kind::IncNotZero; break;
+    case 8:
+      op.kind = Op::Kind::Branch;
+      op.value = static_cast<std::int64_t>(below(rng, 2));
+      op.inner.push_back(random_op(rng, spec, atomic, false));
+      op.inner.push_back(random_op(rng, spec, atomic, false));
+      break;
+    case 9:
+      op.kind = Op::Kind::Locked;
+      op.inner.push_back(random_op(rng, spec, atomic, false));
+      break;
+    default:
+      op.kind = Op::Kind::Atomic;
+      op.inner.push_back(random_op(rng, spec, atomic, false));
+      op.inner.push_back(random_op(rng, spec, atomic, false));
+      break;
+  }
+  return op;
+}
+
+// 2-4 fibers of 1-5 operations over 1-3 ints and 0-1 lock; a quarter of the programs have
+// atomic sections, and a quarter fail when a watched int reaches a limit. Programs with more
+// than kMaxSchedules interleavings (counting steps, ignoring locks) are drawn again, so that
+// running every schedule stays cheap.
+Spec random_spec(std::mt19937_64& rng) {
+  constexpr std::uint64_t kMaxSchedules = 3000;
+  while (true) {
+    Spec spec;
+    spec.ints = 1 + below(rng, 3);
+    spec.lock = below(rng, 2) == 0;
+    const bool atomic = below(rng, 4) == 0;
+    if (below(rng, 4) == 0)
+      spec.limit.emplace(static_cast<ObjectId>(below(rng, spec.ints)), 2 + static_cast<std::int64_t>(below(rng, 2)));
+    const std::size_t fibers = 2 + below(rng, 3);
+    std::vector<int> steps;
+    for (std::size_t f = 0; f < fibers; ++f) {
+      std::vector<Op> ops;
+      const std::size_t n = 1 + below(rng, 5);
+      int fiber_steps = 0;
+      for (std::size_t o = 0; o < n; ++o) {
+        ops.push_back(random_op(rng, spec, atomic, true));
+        fiber_steps += max_steps(ops.back());
       }
-      const std::size_t fibers = 2 + below(rng_, 3);
-      std::vector<int> steps;
-      for (std::size_t f = 0; f < fibers; ++f) {
-        std::vector<Op> ops;
-        const std::size_t n = 1 + below(rng_, 5);
-        text_ += fmt::format(" {}:", fiber_name(f));
-        int fiber_steps = 0;
-        for (std::size_t o = 0; o < n; ++o) {
-          ops.push_back(make_op(fmt::format("{}.{}", fiber_name(f), o), true));
-          fiber_steps += max_steps(ops.back());
-        }
-        steps.push_back(fiber_steps);
-        LambdaProgram& prog = *prog_;
-        prog.add_fiber(fiber_name(f), [&prog, ops = std::move(ops), limit, lock = lock_](Execution& ex) {
-          auto frame = ex.enter("random fiber");
-          for (std::uint32_t pc = 0; pc < ops.size(); ++pc) {
-            ex.at(pc);
-            run(prog, ex, ops[pc], limit, lock);
-          }
-        });
-      }
-      g.text = text_;
-      if (multinomial(steps) <= kMaxSchedules) return g;
+      steps.push_back(fiber_steps);
+      spec.fibers.push_back(std::move(ops));
     }
+    if (multinomial(steps) <= kMaxSchedules) return spec;
   }
+}
 
- private:
-  const std::string& name(ObjectId v) const { return prog_->objects()[v].name; }
-
-  // `top`: a compound operation (branch, lock, atomic section) may be drawn.
-  Op make_op(const std::string& where, bool top) {
-    Op op;
-    op.var = vars_[below(rng_, vars_.size())];
-    const std::string& var = name(op.var);
-    std::uint64_t pick = below(rng_, top ? 11 : 8);
-    if (pick == 9 && !lock_) pick = below(rng_, 8);
-    if (pick == 10 && !atomic_) pick = below(rng_, 8);
-    switch (pick) {
-      case 0:
-      case 1:
-        op.kind = Op::Kind::Read;
-        op.labels.push_back(prog_->label(fmt::format("{}: read {}", where, var)));
-        text_ += fmt::format(" read {};", var);
-        break;
-      case 2:
-      case 3:
-        op.kind = Op::Kind::Write;
-        op.value = static_cast<std::int64_t>(below(rng_, 2));
-        op.labels.push_back(prog_->label(fmt::format("{}: {} = {}", where, var, op.value)));
-        text_ += fmt::format(" {} = {};", var, op.value);
-        break;
-      case 4:
-      case 5:
-        op.kind = Op::Kind::Increment;
-        op.labels.push_back(prog_->label(fmt::format("{}: ++{}", where, var)));
-        text_ += fmt::format(" ++{};", var);
-        break;
-      case 6:
-      case 7:
-        op.kind = Op::Kind::IncNotZero;
-        op.labels.push_back(prog_->label(fmt::format("{}: inc_not_zero({})", where, var)));
-        text_ += fmt::format(" inc_not_zero({});", var);
-        break;
-      case 8:
-        op.kind = Op::Kind::Branch;
-        op.value = static_cast<std::int64_t>(below(rng_, 2));
-        op.labels.push_back(prog_->label(fmt::format("{}: read {} to branch", where, var)));
-        text_ += fmt::format(" if ({} == {}) {{", var, op.value);
-        op.inner.push_back(make_op(where + ".then", false));
-        text_ += " } else {";
-        op.inner.push_back(make_op(where + ".else", false));
-        text_ += " }";
-        break;
-      case 9:
-        op.kind = Op::Kind::Locked;
-        op.labels.push_back(prog_->label(where + ": lock m"));
-        op.labels.push_back(prog_->label(where + ": unlock m"));
-        text_ += " lock m;";
-        op.inner.push_back(make_op(where + ".locked", false));
-        text_ += " unlock m;";
-        break;
-      default:
-        op.kind = Op::Kind::Atomic;
-        text_ += " atomic {";
-        op.inner.push_back(make_op(where + ".atomic0", false));
-        op.inner.push_back(make_op(where + ".atomic1", false));
-        text_ += " }";
-        break;
-    }
-    return op;
-  }
-
-  static int max_steps(const Op& op) {
-    switch (op.kind) {
-      case Op::Kind::Branch: return 1 + std::max(max_steps(op.inner[0]), max_steps(op.inner[1]));
-      case Op::Kind::Locked: return 2 + max_steps(op.inner[0]);
-      case Op::Kind::Atomic: return max_steps(op.inner[0]) + max_steps(op.inner[1]);
-      default: return 1;
-    }
-  }
-
-  static void run(LambdaProgram& prog, Execution& ex, const Op& op,
-                  const std::optional<std::pair<ObjectId, std::int64_t>>& limit,
-                  const std::optional<ObjectId>& lock) {
-    const auto check = [&] {
-      if (limit && op.var == limit->first && prog[op.var] == limit->second)
-        ex.fail("limit-reached", fmt::format("{} reached {}", prog.objects()[op.var].name, limit->second));
-    };
-    switch (op.kind) {
-      case Op::Kind::Read:
-        ex.observe(op.labels[0], prog.read(ex, op.var, op.labels[0]));
-        break;
-      case Op::Kind::Write:
-        prog.write(ex, op.var, op.value, op.labels[0]);
+void run_op(LambdaProgram& prog, Execution& ex, const Op& op, const Spec& spec, ObjectId lock) {
+  const auto check = [&] {
+    if (spec.limit && op.var == spec.limit->first && prog[op.var] == spec.limit->second)
+      ex.fail("limit-reached", fmt::format("v{} reached {}", op.var, spec.limit->second));
+  };
+  switch (op.kind) {
+    case Op::Kind::Read:
+      ex.observe(op.labels[0], prog.read(ex, op.var, op.labels[0]));
+      break;
+    case Op::Kind::Write:
+      prog.write(ex, op.var, op.value, op.labels[0]);
+      check();
+      break;
+    case Op::Kind::Increment:
+      ex.observe(op.labels[0], prog.increment(ex, op.var, op.labels[0]));
+      check();
+      break;
+    case Op::Kind::IncNotZero:
+      // A conditional read-modify-write: when the int is 0 it only read.
+      ex.step(op.var, Access::ReadModifyWrite, op.labels[0]);
+      if (prog[op.var] != 0) {
+        ++prog[op.var];
+        ex.observe(op.labels[0], 1);
         check();
-        break;
-      case Op::Kind::Increment:
-        ex.observe(op.labels[0], prog.increment(ex, op.var, op.labels[0]));
-        check();
-        break;
-      case Op::Kind::IncNotZero:
-        // A conditional read-modify-write: when the int is 0 it only read.
-        ex.step(op.var, Access::ReadModifyWrite, op.labels[0]);
-        if (prog[op.var] != 0) {
-          ++prog[op.var];
-          ex.observe(op.labels[0], 1);
-          check();
-        } else {
-          ex.narrow_access(Access::Read);
-          ex.observe(op.labels[0], 0);
-        }
-        break;
-      case Op::Kind::Branch: {
-        const std::int64_t v = prog.read(ex, op.var, op.labels[0]);
-        ex.observe(op.labels[0], v);
-        ex.local(0, v);
-        run(prog, ex, op.inner[v == op.value ? 0 : 1], limit, lock);
-        ex.local(0, 0);
-        break;
+      } else {
+        ex.narrow_access(Access::Read);
+        ex.observe(op.labels[0], 0);
       }
-      case Op::Kind::Locked:
-        ex.lock(*lock, op.labels[0]);
-        run(prog, ex, op.inner[0], limit, lock);
-        ex.unlock(*lock, op.labels[1]);
-        break;
-      case Op::Kind::Atomic:
-        ex.set_atomic(true);
-        for (const Op& o : op.inner) run(prog, ex, o, limit, lock);
-        ex.set_atomic(false);
-        break;
+      break;
+    case Op::Kind::Branch: {
+      const std::int64_t v = prog.read(ex, op.var, op.labels[0]);
+      ex.observe(op.labels[0], v);
+      ex.local(0, v);
+      run_op(prog, ex, op.inner[v == op.value ? 0 : 1], spec, lock);
+      ex.local(0, 0);
+      break;
     }
+    case Op::Kind::Locked:
+      ex.lock(lock, op.labels[0]);
+      run_op(prog, ex, op.inner[0], spec, lock);
+      ex.unlock(lock, op.labels[1]);
+      break;
+    case Op::Kind::Atomic:
+      ex.set_atomic(true);
+      for (const Op& o : op.inner) run_op(prog, ex, o, spec, lock);
+      ex.set_atomic(false);
+      break;
   }
+}
 
-  std::mt19937_64 rng_;
-  LambdaProgram* prog_ = nullptr;
-  std::string text_;
-  std::vector<ObjectId> vars_;
-  std::optional<ObjectId> lock_;
-  bool atomic_ = false;
-};
+// Gives every step of `op` a label of its own ("b.2.then: ++v0"), so that positions differ.
+void label_op(LambdaProgram& prog, Op& op, const std::string& where) {
+  const std::string v = fmt::format("v{}", op.var);
+  switch (op.kind) {
+    case Op::Kind::Read: op.labels = {prog.label(where + ": read " + v)}; break;
+    case Op::Kind::Write: op.labels = {prog.label(fmt::format("{}: {} = {}", where, v, op.value))}; break;
+    case Op::Kind::Increment: op.labels = {prog.label(where + ": ++" + v)}; break;
+    case Op::Kind::IncNotZero: op.labels = {prog.label(where + ": inc_not_zero(" + v + ")")}; break;
+    case Op::Kind::Branch:
+      op.labels = {prog.label(where + ": read " + v + " to branch")};
+      label_op(prog, op.inner[0], where + ".then");
+      label_op(prog, op.inner[1], where + ".else");
+      break;
+    case Op::Kind::Locked:
+      op.labels = {prog.label(where + ": lock m"), prog.label(where + ": unlock m")};
+      label_op(prog, op.inner[0], where + ".locked");
+      break;
+    case Op::Kind::Atomic:
+      label_op(prog, op.inner[0], where + ".atomic0");
+      label_op(prog, op.inner[1], where + ".atomic1");
+      break;
+  }
+}
+
+std::unique_ptr<LambdaProgram> build(const Spec& spec) {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  for (std::size_t i = 0; i < spec.ints; ++i) prog.add_int(fmt::format("v{}", i));
+  const ObjectId lock = spec.lock ? prog.add_lock("m") : kNoObject;
+  for (std::size_t f = 0; f < spec.fibers.size(); ++f) {
+    std::vector<Op> ops = spec.fibers[f];
+    for (std::size_t o = 0; o < ops.size(); ++o) label_op(prog, ops[o], fmt::format("{}.{}", fiber_name(f), o));
+    prog.add_fiber(fiber_name(f), [&prog, ops = std::move(ops), spec, lock](Execution& ex) {
+      auto frame = ex.enter("random fiber");
+      for (std::uint32_t pc = 0; pc < ops.size(); ++pc) {
+        ex.at(pc);
+        run_op(prog, ex, ops[pc], spec, lock);
+      }
+    });
+  }
+  return p;
+}
 
 // ---- The oracle: every schedule, and its Mazurkiewicz trace -----------------------------------
 
@@ -318,19 +339,20 @@ std::string describe(Reduction reduction, bool cache) {
 constexpr int kPrograms = 300;
 
 TEST(Reduction, EveryCombinationAgreesWithRunningEverySchedule) {
-  Generator gen(20261125);
+  std::mt19937_64 rng(20261125);
   int safe = 0, violating = 0, atomic = 0;
   for (int i = 0; i < kPrograms; ++i) {
-    Generated g = gen.next();
-    SCOPED_TRACE(fmt::format("program {}: {}", i, g.text));
-    const Truth truth = brute_force(*g.program);
+    const Spec spec = random_spec(rng);
+    SCOPED_TRACE(fmt::format("program {}: {}", i, spec.text()));
+    auto program = build(spec);
+    const Truth truth = brute_force(*program);
     ASSERT_TRUE(truth.violations.empty() || truth.violations == std::set<std::string>{"limit-reached"});
     (truth.safe() ? safe : violating) += 1;
-    atomic += g.atomic ? 1 : 0;
+    atomic += spec.atomic() ? 1 : 0;
     for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
       for (bool cache : {false, true}) {
         SCOPED_TRACE(describe(reduction, cache));
-        const Report r = explore(*g.program, exhaustive(reduction, cache));
+        const Report r = explore(*program, exhaustive(reduction, cache));
         EXPECT_EQ(r.reduction, to_string(reduction));
         if (truth.safe()) {
           ASSERT_EQ(r.verdict, Verdict::Safe) << r.error;
@@ -361,26 +383,27 @@ TEST(Reduction, EveryCombinationAgreesWithRunningEverySchedule) {
 }
 
 TEST(Reduction, OptimalRunsOneExecutionPerMazurkiewiczTrace) {
-  Generator gen(7);
+  std::mt19937_64 rng(7);
   int checked = 0;
   std::uint64_t schedules = 0, traces = 0;
   for (int i = 0; i < kPrograms; ++i) {
-    Generated g = gen.next();
-    if (g.atomic) continue;  // an atomic section is one event: the oracle counts steps
-    const Truth truth = brute_force(*g.program);
+    const Spec spec = random_spec(rng);
+    if (spec.atomic()) continue;  // an atomic section is one event: the oracle counts steps
+    auto program = build(spec);
+    const Truth truth = brute_force(*program);
     if (!truth.safe()) continue;  // a violation ends the search early
-    SCOPED_TRACE(fmt::format("program {}: {}", i, g.text));
+    SCOPED_TRACE(fmt::format("program {}: {}", i, spec.text()));
     ++checked;
     schedules += truth.schedules;
     traces += truth.traces.size();
-    const Report optimal = explore(*g.program, exhaustive(Reduction::Optimal, false));
+    const Report optimal = explore(*program, exhaustive(Reduction::Optimal, false));
     ASSERT_EQ(optimal.verdict, Verdict::Safe);
     // One execution per trace: none is missed (the outcome sets agree) and none is run twice.
     EXPECT_EQ(optimal.complete_executions, truth.traces.size());
     EXPECT_EQ(optimal.executions, truth.traces.size());
     EXPECT_EQ(outcome_texts(optimal), truth.outcomes);
     // Source sets may run more than one execution per trace, never fewer.
-    const Report source = explore(*g.program, exhaustive(Reduction::Source, false));
+    const Report source = explore(*program, exhaustive(Reduction::Source, false));
     ASSERT_EQ(source.verdict, Verdict::Safe);
     EXPECT_GE(source.complete_executions, truth.traces.size());
     EXPECT_LE(source.complete_executions, truth.schedules);
@@ -624,21 +647,15 @@ TEST(Randomized, IsIncompleteWithoutAViolation) {
 
 // ---- Jobs and shards --------------------------------------------------------------------------
 
-ProgramFactory factory_of(std::uint64_t seed, int index) {
-  return [seed, index]() -> std::unique_ptr<Program> {
-    Generator gen(seed);
-    for (int i = 0; i < index; ++i) gen.next();
-    return gen.next().program;
-  };
-}
-
-// The first `count` safe programs of the generator seeded with `seed`, as factories.
+// The first `count` safe programs drawn from `seed`, as factories (each call builds a new copy).
 std::vector<std::pair<ProgramFactory, std::string>> safe_programs(std::uint64_t seed, int count) {
   std::vector<std::pair<ProgramFactory, std::string>> out;
-  Generator gen(seed);
+  std::mt19937_64 rng(seed);
   for (int i = 0; static_cast<int>(out.size()) < count; ++i) {
-    Generated g = gen.next();
-    if (brute_force(*g.program).safe()) out.emplace_back(factory_of(seed, i), fmt::format("program {}: {}", i, g.text));
+    const Spec spec = random_spec(rng);
+    if (!brute_force(*build(spec)).safe()) continue;
+    out.emplace_back([spec]() -> std::unique_ptr<Program> { return build(spec); },
+                     fmt::format("program {}: {}", i, spec.text()));
   }
   return out;
 }

@@ -1,0 +1,251 @@
+// tests/cli/explore_cli_test.cpp: the exploration flags of `racewin check` (reductions, bounds,
+// randomized search, jobs, shards) and `racewin merge`, through rw::cli::run on the shipped
+// scenarios.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/cli_run.hpp"
+
+namespace {
+
+using rw::testing::racewin;
+using json = nlohmann::json;
+
+const std::string kDir = std::string(RW_SOURCE_DIR) + "/scenarios/";
+const std::string kSelfGet = kDir + "lkmpg_chardev.toml";
+const std::string kOwnerPin = kDir + "owner_pin.toml";
+const std::string kTwoOpeners = kDir + "owner_pin_two_openers.toml";
+
+json check_json(std::vector<std::string> args) {
+  args.insert(args.begin(), "check");
+  args.push_back("--format");
+  args.push_back("json");
+  const auto r = racewin(args);
+  EXPECT_TRUE(r.code == 0 || r.code == 1) << r.err;
+  return json::parse(r.out);
+}
+
+std::set<std::string> outcome_set(const json& scenario) {
+  std::set<std::string> s;
+  for (const auto& o : scenario["outcomes"]) s.insert(o["outcome"].get<std::string>());
+  return s;
+}
+
+TEST(Reduction, EveryModeWithAndWithoutTheCacheMeetsEveryShippedExpectation) {
+  for (const char* mode : {"none", "source", "optimal"}) {
+    EXPECT_EQ(racewin({"check", kDir, "--reduction", mode, "--no-timing"}).code, 0) << mode;
+    // Without the cache the two-opener scenario is far too large, and so is any scenario without
+    // a reduction too (a million executions); one opener with a reduction is not.
+    if (std::string(mode) != "none")
+      EXPECT_EQ(racewin({"check", kOwnerPin, kSelfGet, "--reduction", mode, "--no-state-cache"}).code, 0) << mode;
+  }
+}
+
+TEST(Reduction, ModesAgreeOnTheOutcomesOfTwoOpenersAndReduceTheWork) {
+  const json none = check_json({kTwoOpeners, "--reduction", "none", "-j", "1"})["scenarios"][0];
+  for (const char* mode : {"source", "optimal"}) {
+    const json r = check_json({kTwoOpeners, "--reduction", mode, "-j", "1"})["scenarios"][0];
+    EXPECT_EQ(r["verdict"], "safe");
+    EXPECT_EQ(r["reduction"], mode);
+    EXPECT_EQ(outcome_set(r), outcome_set(none)) << mode;
+    EXPECT_LT(r["states"].get<std::uint64_t>(), none["states"].get<std::uint64_t>()) << mode;
+    EXPECT_LT(r["executions"].get<std::uint64_t>(), none["executions"].get<std::uint64_t>()) << mode;
+  }
+}
+
+TEST(Json, ReportsTheExplorationFields) {
+  const json s = check_json({kSelfGet, "-j", "1"})["scenarios"][0];
+  EXPECT_EQ(s["strategy"], "dfs");
+  EXPECT_EQ(s["reduction"], "optimal");  // the default
+  EXPECT_EQ(s["state_cache"], true);
+  EXPECT_TRUE(s["seed"].is_null());
+  EXPECT_TRUE(s["preemption_bound"].is_null());
+  EXPECT_EQ(s["jobs"], 1);
+  EXPECT_GT(s["states"].get<std::uint64_t>(), 0u);
+  ASSERT_TRUE(s.contains("violation"));
+  EXPECT_EQ(s["violation"]["preemptions"], 1);
+  EXPECT_EQ(s["violation"]["steps"], s["violation"]["trace"].size());
+  EXPECT_TRUE(s["violation"]["found"].contains("preemptions"));
+}
+
+TEST(PreemptionBound, AutoFindsTheSelfGetWithExactlyOnePreemption) {
+  for (const char* shrink : {"", "--no-shrink"}) {
+    std::vector<std::string> args{kSelfGet, "--preemption-bound", "auto", "-j", "1"};
+    if (*shrink) args.push_back(shrink);
+    const json s = check_json(args)["scenarios"][0];
+    EXPECT_EQ(s["verdict"], "violation");
+    EXPECT_EQ(s["matches"], true);
+    EXPECT_EQ(s["preemption_bound"], 1);
+    EXPECT_EQ(s["violation"]["preemptions"], 1);
+    EXPECT_EQ(s["violation"]["found"]["preemptions"], 1) << shrink;  // the first found, before shrinking
+    EXPECT_EQ(s["reduction"], "none");
+    EXPECT_TRUE(s.contains("reduction_note"));
+  }
+}
+
+TEST(PreemptionBound, ZeroPreemptionsCannotShowTheSelfGetAndProveNothing) {
+  for (const char* jobs : {"1", "2"}) {
+  const auto r = racewin({"check", kSelfGet, "--preemption-bound", "0", "--format", "json", "-j", jobs});
+  EXPECT_EQ(r.code, 1);
+  const json s = json::parse(r.out)["scenarios"][0];
+  EXPECT_EQ(s["verdict"], "incomplete");
+  EXPECT_EQ(s["bound_cut"], true);
+  EXPECT_EQ(s["preemption_bound"], 0);
+  }
+}
+
+TEST(PreemptionBound, AutoProvesTheOwnerPinSafeOverTheWholeSpace) {
+  const json s = check_json({kOwnerPin, "--preemption-bound", "auto"})["scenarios"][0];
+  EXPECT_EQ(s["verdict"], "safe");
+  EXPECT_EQ(s["matches"], true);
+  EXPECT_EQ(s["bound_cut"], false);
+}
+
+TEST(Randomized, RandomAndPctFindTheSelfGetAndReplayFromTheirSeed) {
+  for (const char* strategy : {"random", "pct"}) {
+    const std::vector<std::string> args{"check", kSelfGet, "--strategy", strategy, "--seed", "7",
+                                        "--iterations", "3000", "--format", "json"};
+    const auto a = racewin(args);
+    const auto b = racewin(args);
+    EXPECT_EQ(a.code, 0) << strategy << a.err;
+    EXPECT_EQ(a.out, b.out) << strategy;
+    const json s = json::parse(a.out)["scenarios"][0];
+    EXPECT_EQ(s["strategy"], strategy);
+    EXPECT_EQ(s["seed"], 7);
+    EXPECT_EQ(s["verdict"], "violation");
+    if (std::string(strategy) == "pct") {
+      EXPECT_GT(s["pct"]["probability"].get<double>(), 0.0);
+    }
+  }
+}
+
+TEST(Randomized, ASafeScenarioIsNeverCalledSafeBySampling) {
+  const auto r = racewin({"check", kOwnerPin, "--strategy", "pct", "--iterations", "200", "--format", "json"});
+  EXPECT_EQ(r.code, 1);
+  const json s = json::parse(r.out)["scenarios"][0];
+  EXPECT_EQ(s["verdict"], "incomplete");
+  EXPECT_EQ(s["executions"], 200);
+}
+
+TEST(Jobs, TwoThreadsWithoutSleepSetsCountExactlyAsOne) {
+  const json one = check_json({kTwoOpeners, "--reduction", "none", "-j", "1"})["scenarios"][0];
+  const json two = check_json({kTwoOpeners, "--reduction", "none", "-j", "2"})["scenarios"][0];
+  EXPECT_EQ(two["jobs"], 2);
+  EXPECT_EQ(one["executions"], two["executions"]);
+  EXPECT_EQ(one["states"], two["states"]);
+  EXPECT_EQ(one["outcomes"], two["outcomes"]);
+}
+
+TEST(Jobs, ParallelRunsGiveTheSerialVerdictOutcomesAndViolation) {
+  for (const char* mode : {"source", "optimal"}) {
+    const json one = check_json({kDir, "--reduction", mode, "-j", "1"});
+    const json four = check_json({kDir, "--reduction", mode, "-j", "4"});
+    ASSERT_EQ(one["scenarios"].size(), four["scenarios"].size());
+    for (std::size_t i = 0; i < one["scenarios"].size(); ++i) {
+      const json& a = one["scenarios"][i];
+      const json& b = four["scenarios"][i];
+      EXPECT_EQ(a["verdict"], b["verdict"]) << a["name"];
+      EXPECT_EQ(outcome_set(a), outcome_set(b)) << a["name"];
+      if (a.contains("violation")) {
+        EXPECT_EQ(a["violation"]["kind"], b["violation"]["kind"]);
+        EXPECT_EQ(a["violation"]["schedule"], b["violation"]["schedule"]);  // the minimal one
+      }
+    }
+  }
+}
+
+TEST(Shards, MergedShardsGiveTheUnshardedVerdictsAndOutcomes) {
+  rw::testing::TempDir dir;
+  std::vector<std::string> reports;
+  for (int i = 0; i < 3; ++i) {
+    const auto r = racewin({"check", kDir, "--shard", std::to_string(i) + "/3", "--format", "json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    reports.push_back(dir.write("shard" + std::to_string(i) + ".json", r.out).string());
+  }
+  std::vector<std::string> args{"merge"};
+  args.insert(args.end(), reports.begin(), reports.end());
+  args.insert(args.end(), {"--format", "json"});
+  const auto merged = racewin(args);
+  EXPECT_EQ(merged.code, 0) << merged.err;
+  const json m = json::parse(merged.out);
+  const json whole = check_json({kDir});
+  ASSERT_EQ(m["scenarios"].size(), whole["scenarios"].size());
+  for (std::size_t i = 0; i < whole["scenarios"].size(); ++i) {
+    const json& a = whole["scenarios"][i];
+    const json& b = m["scenarios"][i];
+    EXPECT_EQ(a["name"], b["name"]);
+    EXPECT_EQ(a["verdict"], b["verdict"]) << a["name"];
+    EXPECT_EQ(b["matches"], true) << a["name"];
+    EXPECT_EQ(outcome_set(a), outcome_set(b)) << a["name"];
+  }
+  // Text output says the same.
+  args.resize(args.size() - 2);
+  const auto text = racewin(args);
+  EXPECT_EQ(text.code, 0);
+  EXPECT_NE(text.out.find("5 scenarios: 5 as expected, 0 not"), std::string::npos) << text.out;
+}
+
+TEST(Shards, MergeRefusesMissingDuplicateOrForeignReports) {
+  rw::testing::TempDir dir;
+  const auto s0 = racewin({"check", kOwnerPin, "--shard", "0/2", "--format", "json"});
+  const auto s1 = racewin({"check", kOwnerPin, "--shard", "1/2", "--format", "json"});
+  const auto s3 = racewin({"check", kOwnerPin, "--shard", "0/3", "--format", "json"});
+  const std::string a = dir.write("a.json", s0.out).string();
+  const std::string b = dir.write("b.json", s1.out).string();
+  const std::string c = dir.write("c.json", s3.out).string();
+  const std::string junk = dir.write("junk.json", "{ not json").string();
+  const std::string other = dir.write("other.json", R"({"tool": "spin"})").string();
+  struct Case {
+    std::vector<std::string> files;
+    const char* says;
+  };
+  for (const Case& k : {Case{{a}, "missing"}, Case{{a, a}, "also in"}, Case{{a, c}, "split in"},
+                        Case{{a, junk}, "not JSON"}, Case{{a, other}, "not a report"},
+                        Case{{a, dir.path().string() + "/absent.json"}, "cannot open"}}) {
+    std::vector<std::string> args{"merge"};
+    args.insert(args.end(), k.files.begin(), k.files.end());
+    const auto r = racewin(args);
+    EXPECT_EQ(r.code, 2) << k.says;
+    EXPECT_NE(r.err.find(k.says), std::string::npos) << r.err;
+    EXPECT_EQ(rw::testing::line_count(r.err), 1u) << r.err;
+  }
+  EXPECT_EQ(racewin({"merge", a, b}).code, 0);
+}
+
+TEST(Progress, NothingIsPrintedWhenStderrIsNotATerminal) {
+  const auto r = racewin({"check", kTwoOpeners, "-j", "1"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+}
+
+class BadExplorationFlag : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(BadExplorationFlag, ExitsTwoWithOneLine) {
+  std::vector<std::string> args{"check", kOwnerPin};
+  args.insert(args.end(), GetParam().begin(), GetParam().end());
+  const auto r = racewin(args);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(rw::testing::line_count(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find(GetParam().front()), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags, BadExplorationFlag,
+    ::testing::Values(std::vector<std::string>{"--reduction", "dpor"}, std::vector<std::string>{"--reduction", ""},
+                      std::vector<std::string>{"--preemption-bound", "-1"},
+                      std::vector<std::string>{"--preemption-bound", "two"},
+                      std::vector<std::string>{"--strategy", "bfs"}, std::vector<std::string>{"--jobs", "0"},
+                      std::vector<std::string>{"--jobs", "x"}, std::vector<std::string>{"--shard", "3/3"},
+                      std::vector<std::string>{"--shard", "1"}, std::vector<std::string>{"--shard", "a/b"},
+                      std::vector<std::string>{"--seed", "5"},
+                      std::vector<std::string>{"--iterations", "0", "--strategy", "random"},
+                      std::vector<std::string>{"--depth", "0", "--strategy", "pct"},
+                      std::vector<std::string>{"--depth", "3", "--strategy", "random"},
+                      std::vector<std::string>{"--shard", "0/2", "--strategy", "random"}));
+
+}  // namespace
