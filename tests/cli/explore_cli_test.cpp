@@ -40,8 +40,9 @@ TEST(Reduction, EveryModeWithAndWithoutTheCacheMeetsEveryShippedExpectation) {
     EXPECT_EQ(racewin({"check", kDir, "--reduction", mode, "--no-timing"}).code, 0) << mode;
     // Without the cache the two-opener scenario is far too large, and so is any scenario without
     // a reduction too (a million executions); one opener with a reduction is not.
-    if (std::string(mode) != "none")
+    if (std::string(mode) != "none") {
       EXPECT_EQ(racewin({"check", kOwnerPin, kSelfGet, "--reduction", mode, "--no-state-cache"}).code, 0) << mode;
+    }
   }
 }
 
