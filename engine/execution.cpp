@@ -179,6 +179,7 @@ void Execution::begin(bool tracing) {
   for (auto& f : fibers_) {
     f->version = 0;
     f->kept = 0;
+    f->key_valid = false;
     f->finished = false;
     f->window = false;
     f->atomic = false;
@@ -238,6 +239,7 @@ void Execution::restore(const Checkpoint& in) {
     const Image& im = f.images[v];
     static_cast<FiberPosition&>(f) = im.position;
     f.slot.restore(im.stack);
+    f.key_valid = false;
   }
   runnable_ = in.runnable;
   schedule_.resize(in.depth);
@@ -300,6 +302,7 @@ void Execution::advance(FiberId fid) {
   f.slot.resume();
   current_ = kNoFiber;
   ++f.version;
+  f.key_valid = false;
   if (checkpointing_) keep_image(f);
   if (tracing_) {
     TraceStep& t = trace_.back();
@@ -315,28 +318,38 @@ void Execution::write_state(StateWriter& out) const {
   for (std::size_t i = 0; i < lock_holder_.size(); ++i)
     if (program_.objects()[i].is_lock) out.put(lock_holder_[i]);
   for (const auto& f : fibers_) {
-    out.put((f->finished ? 1 : 0) | (f->atomic ? 2 : 0));
-    if (!f->finished) {
-      out.put(f->pending.label.id);
-      out.put((std::uint64_t{f->pending.object} << 8) | static_cast<std::uint8_t>(f->pending.access));
+    // A fiber's words change only when it runs or is restored; they are kept until then.
+    if (!f->key_valid) {
+      write_fiber(*f, f->key);
+      f->key_valid = true;
     }
-    out.put(f->frames.size());
-    for (const auto& fr : f->frames) {
-      // The function, then the statement with a mask of the locals that are not zero, then
-      // those locals: exact, and short when most locals are unused.
-      out.put(fr.function);
-      std::uint64_t mask = 0;
-      for (std::size_t i = 0; i < kFrameLocals; ++i)
-        if (fr.locals[i] != 0) mask |= std::uint64_t{1} << i;
-      out.put(std::uint64_t{fr.pc} | (mask << 32));
-      for (auto l : fr.locals)
-        if (l != 0) out.put_signed(l);
-    }
-    out.put(f->results.size());
-    for (const auto& r : f->results) {
-      out.put(r.what.id);
-      out.put_signed(r.value);
-    }
+    out.put_all(f->key);
+  }
+}
+
+void Execution::write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out) {
+  out.clear();
+  RW_ASSERT(f.frames.size() < 256 && f.results.size() < 65536, "fiber state too deep to encode");
+  // One header word: flags, pending access, frame and result counts, pending object.
+  const std::uint64_t pending_object = f.finished ? kNoObject : f.pending.object;
+  const std::uint64_t access = f.finished ? 0 : static_cast<std::uint8_t>(f.pending.access);
+  out.push_back((f.finished ? 1u : 0u) | (f.atomic ? 2u : 0u) | (access << 2) | (std::uint64_t{f.frames.size()} << 8) |
+                (std::uint64_t{f.results.size()} << 16) | (pending_object << 32));
+  if (!f.finished) out.push_back(f.pending.label.id);
+  for (const auto& fr : f.frames) {
+    // The function, then the statement with a mask of the locals that are not zero, then
+    // those locals: exact, and short when most locals are unused.
+    out.push_back(fr.function);
+    std::uint64_t mask = 0;
+    for (std::size_t i = 0; i < kFrameLocals; ++i)
+      if (fr.locals[i] != 0) mask |= std::uint64_t{1} << i;
+    out.push_back(std::uint64_t{fr.pc} | (mask << 32));
+    for (auto l : fr.locals)
+      if (l != 0) out.push_back(static_cast<std::uint64_t>(l));
+  }
+  for (const auto& r : f.results) {
+    out.push_back(r.what.id);
+    out.push_back(static_cast<std::uint64_t>(r.value));
   }
 }
 

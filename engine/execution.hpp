@@ -186,7 +186,10 @@ class Execution {
     std::uint32_t version = 0;  // steps taken; images[version] is the live state when kept
     std::vector<Image> images;  // with checkpointing: one per step on the current path
     std::size_t kept = 0;       // images in use
+    mutable std::vector<std::uint64_t> key;  // its part of write_state(), while key_valid
+    mutable bool key_valid = false;
   };
+  static void write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out);
 
   static void entry(void* arg);
   void suspend();

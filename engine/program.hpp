@@ -20,6 +20,7 @@ class StateWriter {
  public:
   void put(std::uint64_t w) { words_.push_back(w); }
   void put_signed(std::int64_t v) { words_.push_back(static_cast<std::uint64_t>(v)); }
+  void put_all(std::span<const std::uint64_t> ws) { words_.insert(words_.end(), ws.begin(), ws.end()); }
   void clear() { words_.clear(); }
   std::span<const std::uint64_t> words() const { return words_; }
 

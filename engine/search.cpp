@@ -267,9 +267,45 @@ class Searcher {
 
   UnitResult run(std::span<const FiberId> prefix) {
     ex_.begin(false);
-    for (FiberId f : prefix) {
+    // The split explored every sibling of each prefix step as a unit of its own, earlier in
+    // depth-first order: with a reduction, those whose next event is independent of the steps
+    // taken since are asleep at this unit's root, as they would be in one search.
+    std::vector<Event> asleep;
+    Checkpoint here;
+    for (std::size_t j = 0; j < prefix.size(); ++j) {
       if (ex_.over()) break;
-      ex_.advance(f);
+      const FiberId c = prefix[j];
+      if (ex_.restricted()) {
+        ex_.advance(c);
+        continue;
+      }
+      if (dpor_) {
+        for (const Event& e : asleep)
+          if (e.fiber == c) return std::move(r_);  // covered by an earlier unit
+        ex_.save(here);
+        const std::vector<FiberId> run = ex_.runnable();
+        for (FiberId g : run) {
+          if (g >= c) break;
+          if (std::any_of(asleep.begin(), asleep.end(), [g](const Event& e) { return e.fiber == g; })) continue;
+          Event e{.fiber = g};
+          ex_.advance(g);
+          e.add(ex_.last_object(), ex_.last_access());
+          const Access first = ex_.last_access();
+          const bool first_local = ex_.last_object() == kNoObject;
+          finish_atomic(g, e);
+          if (movers_) extend(g, e, first, first_local);
+          asleep.push_back(e);
+          ex_.restore(here);
+        }
+      }
+      Event taken{.fiber = c};
+      ex_.advance(c);
+      taken.add(ex_.last_object(), ex_.last_access());
+      while (j + 1 < prefix.size() && !ex_.over() && ex_.restricted()) {
+        ex_.advance(prefix[++j]);
+        taken.add(ex_.last_object(), ex_.last_access());
+      }
+      std::erase_if(asleep, [&](const Event& e) { return dependent(e, taken); });
     }
     while (!ex_.over() && ex_.restricted()) ex_.advance(ex_.runnable().front());
     base_ = ex_.depth();
@@ -277,7 +313,9 @@ class Searcher {
       leaf(ex_.depth() >= opt_.max_steps && !ex_.over());
       return std::move(r_);
     }
-    if (!enter_state(0, nullptr)) return std::move(r_);  // the start itself was explored before
+    std::uint64_t sleep = 0;
+    for (const Event& e : asleep) sleep |= bit(e.fiber);
+    if (!enter_state(sleep, &asleep)) return std::move(r_);  // the start itself was explored before
     loop();
     return std::move(r_);
   }
@@ -301,7 +339,10 @@ class Searcher {
       const auto d = c_.cache->visit(key_.words(), sleep, ex_.preemptions(), c_.bound.has_value(), dpor_,
                                      entry, summary, added);
       if (added) maybe_record_first_path();
-      if (d == SharedCache::Decision::Prune) {
+      // A state whose summary is not complete is being explored: by another thread (explore it
+      // here as well rather than assume it touches everything), or on this path (a cycle).
+      const bool busy_elsewhere = d == SharedCache::Decision::Prune && dpor_ && summary == 0 && !on_path(entry);
+      if (d == SharedCache::Decision::Prune && !busy_elsewhere) {
         ++r_.pruned;
         ++r_.executions;
         count_execution();
@@ -340,6 +381,12 @@ class Searcher {
       n.wut.clear();
     }
     return true;
+  }
+
+  bool on_path(std::uint64_t entry) const {
+    for (std::size_t j = 0; j < top_; ++j)
+      if (pool_[j].cache_entry == entry) return true;
+    return false;
   }
 
   static void merge(std::vector<std::uint64_t>& into, std::span<const std::uint64_t> from) {
