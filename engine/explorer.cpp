@@ -266,10 +266,22 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
 }
 
 // One exhaustive pass with a fixed bound (or none).
+// A search with a reduction this small is finished on one thread before any is started: its
+// counts then do not depend on the threads' timing (sleep sets make them order-dependent).
+constexpr std::uint64_t kSerialFirst = 20'000;
+
 Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptions& opt, Reduction reduction,
                   std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0) {
+  if (opt.jobs > 1 && make != nullptr && opt.shard_count == 1 && reduction != Reduction::None &&
+      opt.max_executions > executions_before + kSerialFirst) {
+    ExploreOptions probe = opt;
+    probe.jobs = 1;
+    probe.max_executions = executions_before + kSerialFirst;
+    Report small = exhaustive(first, nullptr, probe, reduction, bound, executions_before, t0);
+    if (!small.hit_execution_bound) return small;
+  }
   Report r;
-  const unsigned jobs = std::max(1u, opt.jobs);
+  const unsigned jobs = make == nullptr ? 1u : std::max(1u, opt.jobs);
   std::optional<detail::SharedCache> cache;
   if (opt.state_cache) cache.emplace(first.objects().size() * 3);
   std::vector<std::vector<FiberId>> units{{}};
@@ -373,6 +385,7 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     r.verdict = Verdict::Error;
     return r;
   }
+  r.hit_execution_bound = execution_bound;
   if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
     r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
   else if (step_bound)
@@ -518,7 +531,7 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
   r.state_cache = opt.state_cache && opt.strategy == SearchKind::Dfs;
   if (opt.strategy != SearchKind::Dfs) r.seed = opt.seed;
   if (opt.strategy == SearchKind::Pct) r.pct_depth = opt.pct_depth;
-  r.jobs = std::max(1u, opt.jobs);
+  r.jobs = opt.strategy == SearchKind::Dfs && r.units > 1 ? std::max(1u, opt.jobs) : 1u;  // threads used
   r.shard_index = opt.shard_index;
   r.shard_count = opt.shard_count;
   if (opt.shard_count > 1 && r.verdict == Verdict::Safe) {

@@ -98,6 +98,7 @@ struct Report {
   std::uint64_t violation_dfs_steps = 0;  // length of the schedule first found, before shrinking
   std::uint32_t violation_found_preemptions = 0;  // preemptions of the schedule first found
   std::string incomplete_reason;          // why the run is not exhaustive
+  bool hit_execution_bound = false;       // it stopped at max_executions
   std::string error;                      // Verdict::Error: what went wrong
 };
 
