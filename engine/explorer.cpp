@@ -15,6 +15,8 @@
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
 #include "engine/search.hpp"
+#include "engine/strategies/pct.hpp"
+#include "engine/strategies/random.hpp"
 #include "engine/state_store.hpp"
 
 namespace rw::engine {
@@ -232,12 +234,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::uint64_t splitmix(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 // Shows the violation found: shrunk if asked, re-run with tracing; an error if it does not
 // reproduce (the model is nondeterministic).
@@ -399,50 +395,39 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   return r;
 }
 
-// Random walks and PCT (Burckhardt et al., ASPLOS 2010): executions from the start, each with its
-// own generator seeded from the run's seed, so any run can be reproduced.
+// Sampling: executions from the start, each picked by the strategy, which reproduces any of
+// them from its seed.
 Report randomized(Program& program, const ExploreOptions& opt) {
   Report r;
   Execution ex(program);
-  const std::size_t n = program.fiber_names().size();
+  std::unique_ptr<Strategy> strategy;
+  PctStrategy* pct = nullptr;
+  if (opt.strategy == SearchKind::Pct) {
+    auto p = std::make_unique<PctStrategy>(opt.seed, opt.pct_depth, program.fiber_names().size());
+    pct = p.get();
+    strategy = std::move(p);
+  } else {
+    strategy = std::make_unique<RandomStrategy>(opt.seed);
+  }
   std::map<std::string, std::uint64_t> outcomes;
   std::vector<FiberId> found;
-  std::uint32_t k = 0;  // PCT: the longest execution seen, its estimate of the steps to come
-  std::vector<std::uint64_t> priority(n);
-  std::vector<std::uint32_t> change;
   for (std::uint64_t it = 0; it < opt.iterations; ++it) {
-    std::uint64_t rng = opt.seed * 0x2545f4914f6cdd1dull + it;
+    strategy->begin_execution(it);
     ex.begin(false);
-    const bool pct = opt.strategy == SearchKind::Pct;
-    const std::uint32_t d = std::max<std::uint32_t>(1, opt.pct_depth);
-    if (pct) {
-      // Initial priorities d+1 .. d+n in random order; d-1 change points in [1, k].
-      std::vector<std::uint64_t> order(n);
-      for (std::size_t i = 0; i < n; ++i) order[i] = d + 1 + i;
-      for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[splitmix(rng) % i]);
-      priority = order;
-      change.clear();
-      for (std::uint32_t j = 1; j < d; ++j)
-        change.push_back(1 + static_cast<std::uint32_t>(splitmix(rng) % std::max<std::uint32_t>(1, k)));
-    }
     while (!ex.over() && ex.depth() < opt.max_steps) {
-      const auto& run = ex.runnable();
-      FiberId f = run.front();
-      if (!pct) {
-        f = run[splitmix(rng) % run.size()];
-      } else {
-        for (FiberId g : run)
-          if (priority[g] > priority[f]) f = g;
-        const std::uint32_t step = ex.depth() + 1;
-        for (std::uint32_t j = 0; j < change.size(); ++j)
-          if (change[j] == step) priority[f] = d - 1 - j;  // below every initial priority
-      }
-      ex.advance(f);
+      const auto& sched = ex.schedule();
+      ex.advance(strategy->pick(ex.runnable(), sched.empty() ? std::nullopt : std::optional(sched.back())));
     }
-    k = std::max(k, ex.depth());
+    strategy->end_execution(ex.depth());
     ++r.executions;
     r.steps += ex.depth();
     r.max_depth = std::max(r.max_depth, ex.depth());
+    if (opt.progress && (r.executions & 1023) == 0) {
+      Progress p;
+      p.executions = r.executions;
+      p.estimated_total = static_cast<double>(opt.iterations);
+      opt.progress(p);
+    }
     if (!ex.over()) {
       r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
       continue;
@@ -462,19 +447,9 @@ Report randomized(Program& program, const ExploreOptions& opt) {
     }
     ++r.complete_executions;
     ++outcomes[ex.outcome()];
-    if (opt.progress && (r.executions & 1023) == 0) {
-      Progress p;
-      p.executions = r.executions;
-      p.estimated_total = static_cast<double>(opt.iterations);
-      opt.progress(p);
-    }
   }
   for (auto& [text, count] : outcomes) r.outcomes.push_back({text, count});
-  if (opt.strategy == SearchKind::Pct) {
-    // Each execution finds a given depth-d bug with probability at least 1 / (n k^(d-1)).
-    const double kk = std::max<double>(1, k);
-    r.pct_probability = 1.0 / (static_cast<double>(n) * std::pow(kk, std::max<std::uint32_t>(1, opt.pct_depth) - 1));
-  }
+  if (pct != nullptr) r.pct_probability = pct->probability();
   if (r.violation) {
     r.violation_found_preemptions = r.violation->preemptions;
     finish_violation(program, opt, r, found);

@@ -1,0 +1,46 @@
+// engine/strategy.hpp: the oracle consulted at every schedule point of a sampled execution
+// (random walks, PCT). It outlives executions (it carries a seeded PRNG) and never sees model
+// state. Exhaustive search does not use it: search.hpp's depth-first search over checkpoints
+// decides its own choices, with partial-order reduction.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "engine/types.hpp"
+
+namespace rw::engine {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Called before each execution, with its 0-based index.
+  virtual void begin_execution(std::uint64_t index) = 0;
+  // `runnable` is never empty and is sorted by FiberId; `current` is nullopt at step one.
+  virtual FiberId pick(std::span<const FiberId> runnable, std::optional<FiberId> current) = 0;
+  // Called after each execution with the steps it took.
+  virtual void end_execution(std::uint32_t /*steps*/) {}
+  // Stable name for reports: "random", "pct".
+  virtual std::string_view name() const = 0;
+};
+
+// The seeded generator every sampling strategy uses (splitmix64): one stream per execution,
+// so execution i of a run can be reproduced from the seed alone.
+class SplitMix {
+ public:
+  explicit SplitMix(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+
+ private:
+  std::uint64_t state_;
+};
+
+}  // namespace rw::engine
