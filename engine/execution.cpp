@@ -321,9 +321,13 @@ void Execution::write_state(StateWriter& out) const {
     // A fiber's words change only when it runs or is restored; they are kept until then.
     if (!f->key_valid) {
       write_fiber(*f, f->key);
+      if (interner_ != nullptr) f->key_id = interner_->id(f->key);
       f->key_valid = true;
     }
-    out.put_all(f->key);
+    if (interner_ != nullptr)
+      out.put(f->key_id);
+    else
+      out.put_all(f->key);
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "engine/fiber.hpp"
 #include "engine/program.hpp"
+#include "engine/state_store.hpp"
 #include "engine/trace.hpp"
 #include "engine/types.hpp"
 
@@ -122,6 +123,12 @@ class Execution {
   // that save() is cheap and restore() returns to any checkpoint saved on the current path
   // (checkpoints of abandoned branches become invalid). Not while tracing.
   void set_checkpointing(bool on) { checkpointing_ = on; }
+  // With an interner, write_state() writes each fiber's position as one number (its interned
+  // words) instead of the words themselves: shorter keys, the same states.
+  void set_interner(Interner* interner) {
+    interner_ = interner;
+    for (auto& f : fibers_) f->key_valid = false;
+  }
   void save(Checkpoint& out) const;
   void restore(const Checkpoint& in);
   // The access fiber f waits to make (for reduction), and the last step's access as made.
@@ -187,6 +194,7 @@ class Execution {
     std::vector<Image> images;  // with checkpointing: one per step on the current path
     std::size_t kept = 0;       // images in use
     mutable std::vector<std::uint64_t> key;  // its part of write_state(), while key_valid
+    mutable std::uint64_t key_id = 0;        // the key, interned (with an interner)
     mutable bool key_valid = false;
   };
   static void write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out);
@@ -215,6 +223,7 @@ class Execution {
   Access last_access_ = Access::Read;
   bool tracing_ = false;
   bool checkpointing_ = false;
+  Interner* interner_ = nullptr;
 };
 
 }  // namespace rw::engine

@@ -41,20 +41,19 @@ SharedCache::Decision SharedCache::visit(std::span<const std::uint64_t> key, std
   return Decision::Explore;
 }
 
-void SharedCache::set_summary(std::uint64_t entry, std::span<const std::uint64_t> words) {
-  std::uint32_t id = 0;
-  {
-    const std::uint64_t h = StateStore::hash(words);
-    std::lock_guard lock(summaries_mutex_);
-    auto& bucket = summary_ids_[h];
-    for (std::uint32_t candidate : bucket)
-      if (std::ranges::equal(summaries_[candidate - 1], words)) id = candidate;
-    if (id == 0) {
-      summaries_.emplace_back(words.begin(), words.end());
-      id = static_cast<std::uint32_t>(summaries_.size());
-      bucket.push_back(id);
-    }
-  }
+std::uint32_t SharedCache::intern_summary(std::span<const std::uint64_t> words) {
+  const std::uint64_t h = StateStore::hash(words);
+  std::lock_guard lock(summaries_mutex_);
+  auto& bucket = summary_ids_[h];
+  for (std::uint32_t candidate : bucket)
+    if (std::ranges::equal(summaries_[candidate - 1], words)) return candidate;
+  summaries_.emplace_back(words.begin(), words.end());
+  const auto id = static_cast<std::uint32_t>(summaries_.size());
+  bucket.push_back(id);
+  return id;
+}
+
+void SharedCache::set_summary(std::uint64_t entry, std::uint32_t id) {
   Stripe& s = stripes_[entry % kStripes];
   std::lock_guard lock(s.mutex);
   s.visits[entry / kStripes].summary = id;
@@ -258,6 +257,7 @@ class Searcher {
     dpor_ = c.reduction != Reduction::None;
     movers_ = dpor_ && !c.bound;
     ex_.set_checkpointing(true);
+    if (c.cache != nullptr) ex_.set_interner(&c.cache->positions());
     const std::size_t objects = program.objects().size();
     last_write_.assign(objects, -1);
     last_lock_.assign(objects, -1);
@@ -545,7 +545,14 @@ class Searcher {
 
   void pop() {
     Node& n = pool_[top_ - 1];
-    if (dpor_ && c_.cache != nullptr && n.cache_entry != kNoEntry) c_.cache->set_summary(n.cache_entry, n.summary);
+    if (dpor_ && c_.cache != nullptr && n.cache_entry != kNoEntry) {
+      // Consecutive states mostly share their summary: intern it once.
+      if (n.summary != last_summary_) {
+        last_summary_ = n.summary;
+        last_summary_id_ = c_.cache->intern_summary(n.summary);
+      }
+      c_.cache->set_summary(n.cache_entry, last_summary_id_);
+    }
     if (top_ > 1) merge(pool_[top_ - 2].summary, n.summary);
     take_back(n);
     --top_;
@@ -829,6 +836,8 @@ class Searcher {
   std::vector<std::int32_t> last_write_, last_lock_, last_read_, last_of_, wide_, candidates_;
   UnitResult r_;
   bool stop_self_ = false;
+  std::vector<std::uint64_t> last_summary_;
+  std::uint32_t last_summary_id_ = 0;
   std::unordered_map<std::string, std::vector<FiberId>> first_path_;
 };
 
@@ -869,6 +878,7 @@ UnitResult search_unit(Program& program, const SearchContext& context, std::span
 Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache,
                  std::optional<std::uint32_t> bound) {
   Execution ex(program);
+  if (cache != nullptr) ex.set_interner(&cache->positions());  // keys as the search writes them
   Split out;
   out.units = {{}};
   StateWriter key;

@@ -48,9 +48,11 @@ class SharedCache {
   // Looks the state up and decides; `summary` gets the stored summary when pruning (0: none).
   Decision visit(std::span<const std::uint64_t> key, std::uint64_t sleep, std::uint32_t preemptions,
                  bool bounded, bool sleep_aware, std::uint64_t& entry, std::uint32_t& summary, bool& added);
-  void set_summary(std::uint64_t entry, std::span<const std::uint64_t> summary);
+  std::uint32_t intern_summary(std::span<const std::uint64_t> summary);  // its id, 1 up
+  void set_summary(std::uint64_t entry, std::uint32_t id);
   std::span<const std::uint64_t> summary(std::uint32_t id) const;  // id from visit(), not 0
   std::uint64_t states() const;
+  Interner& positions() { return positions_; }
 
  private:
   static constexpr std::size_t kStripes = 16;
@@ -60,6 +62,7 @@ class SharedCache {
     std::vector<Visit> visits;
   };
   Stripe stripes_[kStripes];
+  Interner positions_;  // fibers' positions, so that a state key holds one word per fiber
   std::size_t summary_words_;
   mutable std::mutex summaries_mutex_;
   std::deque<std::vector<std::uint64_t>> summaries_;

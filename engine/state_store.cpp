@@ -79,4 +79,11 @@ void StateStore::grow() {
   }
 }
 
+std::uint64_t Interner::id(std::span<const std::uint64_t> words) {
+  const std::uint64_t h = StateStore::hash(words);
+  const std::size_t k = (h >> 40) % kStripes;
+  std::lock_guard lock(stripes_[k].mutex);
+  return stripes_[k].store.find_or_insert(words, h).first * kStripes + k;
+}
+
 }  // namespace rw::engine

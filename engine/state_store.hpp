@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <utility>
 #include <vector>
@@ -41,6 +42,21 @@ class StateStore {
   std::uint64_t used_ = 0;  // words: the next free offset
   std::vector<Slot> table_;
   std::uint64_t count_ = 0;
+};
+
+// Exact interning of word sequences (a fiber's position, for instance) into small numbers, shared
+// by threads: SPIN's "collapse" compression, without its loss (equal ids mean equal words).
+class Interner {
+ public:
+  std::uint64_t id(std::span<const std::uint64_t> words);
+
+ private:
+  static constexpr std::size_t kStripes = 16;
+  struct Stripe {
+    std::mutex mutex;
+    StateStore store;
+  };
+  Stripe stripes_[kStripes];
 };
 
 }  // namespace rw::engine
