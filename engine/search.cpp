@@ -42,15 +42,10 @@ SharedCache::Decision SharedCache::visit(std::span<const std::uint64_t> key, std
 }
 
 std::uint32_t SharedCache::intern_summary(std::span<const std::uint64_t> words) {
-  const std::uint64_t h = StateStore::hash(words);
   std::lock_guard lock(summaries_mutex_);
-  auto& bucket = summary_ids_[h];
-  for (std::uint32_t candidate : bucket)
-    if (std::ranges::equal(summaries_[candidate - 1], words)) return candidate;
-  summaries_.emplace_back(words.begin(), words.end());
-  const auto id = static_cast<std::uint32_t>(summaries_.size());
-  bucket.push_back(id);
-  return id;
+  const auto [entry, fresh] = summary_ids_.find_or_insert(words);
+  if (fresh) summaries_.emplace_back(words.begin(), words.end());
+  return static_cast<std::uint32_t>(entry + 1);
 }
 
 void SharedCache::set_summary(std::uint64_t entry, std::uint32_t id) {

@@ -66,7 +66,7 @@ class SharedCache {
   std::size_t summary_words_;
   mutable std::mutex summaries_mutex_;
   std::deque<std::vector<std::uint64_t>> summaries_;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> summary_ids_;  // by hash
+  StateStore summary_ids_;  // entry + 1 is the id; summaries_[entry] the words
 };
 
 // What one unit (a subtree below a fixed prefix) found.
