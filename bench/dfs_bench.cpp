@@ -1,10 +1,11 @@
 // bench/dfs_bench.cpp: executions per second of exhaustive DFS on scenarios/owner_pin.toml, as
-// `racewin check` runs it (KernelProgram + DfsStrategy + engine::explore), with the visited-state
-// cache and without it. Both explorations are deterministic, so their counts are printed too.
+// `racewin check` runs it (KernelProgram + engine::explore, optimal reduction, state cache), and
+// as raw throughput without reduction or cache. Every exploration is deterministic, so their
+// counts are printed too.
 //
-// With the cache, an exploration takes milliseconds and is a Catch2 BENCHMARK. Without it, one
-// exploration is about a million executions (about a second), and Catch2's sample count is
-// global (--benchmark-samples), so that case is one exploration timed with std::chrono.
+// With the cache or the reduction, an exploration takes milliseconds and is a Catch2 BENCHMARK.
+// Without either, one exploration is about a million executions (seconds), and Catch2's sample
+// count is global (--benchmark-samples), so that case is one exploration timed with std::chrono.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -14,7 +15,6 @@
 #include <fmt/format.h>
 
 #include "engine/explorer.hpp"
-#include "engine/strategies/dfs.hpp"
 #include "models/kernel_program.hpp"
 #include "models/scenario_file.hpp"
 
@@ -28,24 +28,24 @@ m::KernelProgram load_owner_pin() {
   return m::KernelProgram(std::move(*scenario));
 }
 
-eng::ExploreOptions options_with_cache(bool cache) {
+eng::ExploreOptions options_with(eng::Reduction reduction, bool cache) {
   eng::ExploreOptions options;
+  options.reduction = reduction;
   options.state_cache = cache;
   return options;
 }
 
 // Runs one exhaustive exploration, checks it is complete and safe, and prints its counts and
 // its rate. Returns the report.
-eng::Report timed_exploration(m::KernelProgram& program, bool cache) {
-  eng::DfsStrategy dfs;
+eng::Report timed_exploration(m::KernelProgram& program, eng::Reduction reduction, bool cache) {
   const auto start = std::chrono::steady_clock::now();
-  eng::Report r = eng::explore(program, dfs, options_with_cache(cache));
+  eng::Report r = eng::explore(program, options_with(reduction, cache));
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   REQUIRE(r.verdict == eng::Verdict::Safe);
   REQUIRE(r.incomplete_reason.empty());
-  std::fputs(fmt::format("owner_pin, state cache {}: {} executions ({} complete, {} pruned), {} states, "
+  std::fputs(fmt::format("owner_pin, reduction {}, state cache {}: {} executions ({} complete, {} pruned), {} states, "
                          "{} steps; one run {:.3f} s = {:.0f} executions/s\n",
-                         cache ? "on" : "off", r.executions, r.complete_executions,
+                         eng::to_string(reduction), cache ? "on" : "off", r.executions, r.complete_executions,
                          r.pruned_executions, r.states, r.steps, took.count(),
                          static_cast<double>(r.executions) / took.count())
                  .c_str(),
@@ -57,16 +57,25 @@ eng::Report timed_exploration(m::KernelProgram& program, bool cache) {
 
 TEST_CASE("Exhaustive DFS on owner_pin.toml, state cache on", "[dfs]") {
   m::KernelProgram program = load_owner_pin();
-  const eng::Report r = timed_exploration(program, true);
-  const auto options = options_with_cache(true);
+  const eng::Report r = timed_exploration(program, eng::Reduction::Optimal, true);
+  const auto options = options_with(eng::Reduction::Optimal, true);
   BENCHMARK(fmt::format("one exhaustive DFS ({} executions, {} states)", r.executions, r.states)) {
-    eng::DfsStrategy dfs;
-    return eng::explore(program, dfs, options).executions;
+    return eng::explore(program, options).executions;
   };
 }
 
-TEST_CASE("Exhaustive DFS on owner_pin.toml, state cache off", "[dfs][no-cache]") {
+TEST_CASE("Exhaustive DFS on owner_pin.toml, optimal reduction, state cache off", "[dfs]") {
   m::KernelProgram program = load_owner_pin();
-  const eng::Report r = timed_exploration(program, false);
+  const eng::Report r = timed_exploration(program, eng::Reduction::Optimal, false);
+  REQUIRE(r.states == 0);
+  const auto options = options_with(eng::Reduction::Optimal, false);
+  BENCHMARK(fmt::format("one exhaustive DFS, optimal reduction, no cache ({} executions)", r.executions)) {
+    return eng::explore(program, options).executions;
+  };
+}
+
+TEST_CASE("Exhaustive DFS on owner_pin.toml, no reduction, state cache off", "[dfs][no-cache]") {
+  m::KernelProgram program = load_owner_pin();
+  const eng::Report r = timed_exploration(program, eng::Reduction::None, false);
   REQUIRE(r.states == 0);
 }

@@ -15,6 +15,8 @@
 #   RACEWIN_MODES  "default" runs `racewin check` as it is; any other M adds
 #                  `--reduction M --jobs 1` (a rejected flag, exit 2, is recorded as n/a)
 #                  [default none source optimal]; empty: SPIN only
+#   RACEWIN_FLAGS  added to every racewin run: lifts its default bound of 10,000,000 executions,
+#                  so that the time bound decides, as for SPIN [--max-executions 1000000000000]
 #   TIMEOUT        seconds per run, SPIN's pan and each racewin run [120]
 #   MEM_MB         memory bound per run: pan's -DMEMLIM, racewin's ulimit -v [8192]
 #   SPIN_NOREDUCE  1: also run pan compiled with -DNOREDUCE (no partial-order reduction) [0]
@@ -28,6 +30,7 @@ RACEWIN=${RACEWIN:-build/release/cli/racewin}
 MAX_N=${MAX_N:-6}
 VARIANTS=${VARIANTS:-owner selfget}
 RACEWIN_MODES=${RACEWIN_MODES-default none source optimal}
+RACEWIN_FLAGS=${RACEWIN_FLAGS-"--max-executions 1000000000000"}
 TIMEOUT=${TIMEOUT:-120}
 MEM_MB=${MEM_MB:-8192}
 SPIN_NOREDUCE=${SPIN_NOREDUCE:-0}
@@ -124,7 +127,7 @@ run_racewin() {  # scenario mode
   [[ -x $RACEWIN ]] || { echo "n/a,,,,no racewin binary"; return; }
   [[ $mode != default ]] && flags=(--reduction "$mode" --jobs 1)
   t0=$(now)
-  (ulimit -v $((MEM_MB * 1024)) && ulimit -c 0 && timeout -k 10 "$TIMEOUT" "$RACEWIN" check "$f" --format json "${flags[@]}" >"$f.$mode.json" 2>"$f.$mode.err")
+  (ulimit -v $((MEM_MB * 1024)) && ulimit -c 0 && timeout -k 10 "$TIMEOUT" "$RACEWIN" check "$f" --format json $RACEWIN_FLAGS "${flags[@]}" >"$f.$mode.json" 2>"$f.$mode.err")
   rc=$?
   t1=$(now)
   if [[ $rc = 124 || $rc = 137 ]]; then echo "timeout,,,$(elapsed "$t0" "$t1"),stopped after $TIMEOUT s"; return; fi
@@ -143,6 +146,8 @@ verdict = s["verdict"]
 if verdict == "violation":
     verdict += " " + s["violation"]["kind"]
 note = "" if s.get("matches") else "not as expected: " + s.get("mismatch", "")
+if s.get("incomplete_reason"):
+    note = s["incomplete_reason"]
 print(",".join([verdict, str(s.get("executions", "")), str(s.get("states", "")), wall, note.replace(",", ";")]))
 EOF
 }
@@ -171,25 +176,28 @@ for v in $VARIANTS; do
   done
 done
 
-python3 - "$csv" "$md" "$spin_version" "$RACEWIN" "$TIMEOUT" "$MEM_MB" <<'EOF'
+python3 - "$csv" "$md" "$spin_version" "$RACEWIN" "$TIMEOUT" "$MEM_MB" "$RACEWIN_FLAGS" "$(nproc)" <<'EOF'
 import csv, datetime, sys
-src, dst, spin_version, racewin, timeout, mem = sys.argv[1:]
+src, dst, spin_version, racewin, timeout, mem, rflags, cores = sys.argv[1:]
 rows = list(csv.DictReader(open(src)))
 def num(x):
     return f"{int(x):,}" if x.isdigit() else (x or "")
 out = ["# SPIN and racewin on the same protocol", "",
-       f"Written by `bash bench/spin_compare.sh` on {datetime.date.today()}: {spin_version}; racewin `{racewin}`;",
-       f"{timeout} s and {mem} MB per run. Models: `python3 bench/spin/gen_pml.py VARIANT N` (Promela, one",
-       "d_step per racewin step) and `... --toml` (the racewin scenario). SPIN: `spin -a`, `gcc -O2 -DSAFETY",
-       "-DNOFAIR -DMEMLIM=...`, `./pan -m100000 -c1` (`-E` for selfget), exhaustive; `seconds` is pan's wall",
-       "time (`spin -a` + gcc excluded, in the CSV), `states` pan's states stored. racewin: `racewin check",
-       "FILE --format json` (`default`) or with `--reduction MODE --jobs 1`; `seconds` is its wall time.", "",
-       "owner is safe: both explore everything, and with the same step granularity the state counts are",
-       "equal (SPIN's partial-order reduction removes nothing here: every step touches a global). selfget",
-       "stops at the first module-code-after-unload: SPIN at its first assert in its own DFS order, racewin",
-       "at its first in its own (its time also covers the search for the smallest schedule and the",
-       "replay); their state counts are not comparable. SPIN's trail is replayed in racewin (note).",
-       "pan's wall time includes about 0.1 s to allocate its 128 MB hash table (-w24).", "",
+       f"Written by `bash bench/spin_compare.sh` on {datetime.date.today()} ({cores} cores): {spin_version};",
+       f"racewin `{racewin}`; {timeout} s and {mem} MB per run.", "",
+       "Models: `python3 bench/spin/gen_pml.py VARIANT N` prints the Promela (one d_step per racewin step)",
+       "and, with `--toml`, the racewin scenario. SPIN: `spin -a`, `gcc -O2 -DSAFETY -DNOFAIR -DMEMLIM=...`,",
+       "`./pan -m100000 -c1` (`-E` for selfget), exhaustive; `seconds` is pan's wall time (`spin -a` and gcc",
+       "excluded; they are in the CSV), `states` pan's states stored, `transitions` stored + matched.",
+       f"racewin: `racewin check FILE --format json {rflags}` as it is (`default`: its default reduction",
+       "on every core) or with `--reduction MODE --jobs 1`; `seconds` is its wall time.", "",
+       "owner is safe: exhaustive runs explore everything, and at the same step granularity the state counts",
+       "of SPIN and of racewin without reduction are equal (SPIN's partial-order reduction removes nothing",
+       "here: every step touches a global). selfget stops at the first module-code-after-unload: SPIN at its",
+       "first assert in its own DFS order, racewin at its first in its own (its time also covers the search",
+       "for the smallest schedule and the replay), so their state counts are not comparable. SPIN's",
+       "counterexample is replayed in racewin (note). pan's wall time includes about 0.1 s to allocate its",
+       "128 MB hash table (-w24).", "",
        "| variant | N | tool/mode | verdict | executions | states | transitions | seconds | note |",
        "|---|--:|---|---|--:|--:|--:|--:|---|"]
 for r in rows:

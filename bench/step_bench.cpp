@@ -3,13 +3,14 @@
 // by kSteps for the per-step cost (it includes the two fiber switches of each step).
 #include <catch2/catch.hpp>
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "engine/execution.hpp"
 #include "engine/explorer.hpp"
 #include "engine/program.hpp"
-#include "engine/strategies/dfs.hpp"
 
 namespace {
 namespace eng = rw::engine;
@@ -29,6 +30,9 @@ class CounterProgram final : public eng::Program {
     }
   }
   void write_state(eng::StateWriter& out) const override { out.put_signed(counter_); }
+  // The search goes back to checkpoints: the world is the counter.
+  void save_world(std::vector<std::byte>& out) const override { eng::put_bytes(out, counter_); }
+  void restore_world(std::span<const std::byte> in) override { eng::get_bytes(in, counter_); }
   std::int64_t counter() const { return counter_; }
 
  private:
@@ -50,16 +54,15 @@ TEST_CASE("One engine step", "[step]") {
   REQUIRE(program.counter() == kSteps);
 
   // The same 1000 steps through the explorer: one DFS execution, which adds the Execution's
-  // set-up (its fiber stacks) and, with the cache, hashing and storing 1001 states.
+  // set-up (its fiber stacks), a checkpoint per step and, with the cache, hashing and storing
+  // 1001 states.
   for (const bool cache : {true, false}) {
     eng::ExploreOptions options;
     options.state_cache = cache;
     BENCHMARK(cache ? "1000 steps via explore, state cache on" : "1000 steps via explore, state cache off") {
-      eng::DfsStrategy dfs;
-      return eng::explore(program, dfs, options).steps;
+      return eng::explore(program, options).steps;
     };
-    eng::DfsStrategy dfs;
-    const eng::Report r = eng::explore(program, dfs, options);
+    const eng::Report r = eng::explore(program, options);
     REQUIRE(r.verdict == eng::Verdict::Safe);
     REQUIRE(r.executions == 1);
     REQUIRE(r.steps == kSteps);

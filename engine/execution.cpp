@@ -165,7 +165,19 @@ void Execution::local(std::size_t slot, std::int64_t value) {
 
 void Execution::set_window(bool open) { me().window = open; }
 
-void Execution::set_atomic(bool on) { me().atomic = on; }
+// A section opened before the fiber's first step (a scenario's setup) holds at once. One opened
+// later begins with its first step: that step is a schedule point like any other, and no other
+// fiber runs from then until the section closes. (Holding at once would fuse the section with
+// the step before it, which is not what the model wrote.)
+void Execution::set_atomic(bool on) {
+  FiberRec& f = me();
+  if (!on || f.version == 0) {
+    f.atomic = on;
+    f.atomic_armed = false;
+  } else {
+    f.atomic_armed = true;
+  }
+}
 
 void Execution::begin(bool tracing) {
   program_.reset();
@@ -183,6 +195,7 @@ void Execution::begin(bool tracing) {
     f->finished = false;
     f->window = false;
     f->atomic = false;
+    f->atomic_armed = false;
     f->frames.clear();
     f->results.clear();
     f->pending = Pending{};
@@ -295,9 +308,14 @@ void Execution::advance(FiberId fid) {
                                .where = where_text(p.where),
                                .atomic = f.atomic});
   }
+  if (f.atomic_armed) {  // the section's first step: others are kept out from now on
+    f.atomic = true;
+    f.atomic_armed = false;
+  }
   last_ = fid;
   last_object_ = f.pending.object;
   last_access_ = f.pending.access;
+  last_announced_ = f.pending.access;
   current_ = fid;
   f.slot.resume();
   current_ = kNoFiber;
@@ -337,7 +355,7 @@ void Execution::write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out) 
   // One header word: flags, pending access, frame and result counts, pending object.
   const std::uint64_t pending_object = f.finished ? kNoObject : f.pending.object;
   const std::uint64_t access = f.finished ? 0 : static_cast<std::uint8_t>(f.pending.access);
-  out.push_back((f.finished ? 1u : 0u) | (f.atomic ? 2u : 0u) | (access << 2) | (std::uint64_t{f.frames.size()} << 8) |
+  out.push_back((f.finished ? 1u : 0u) | (f.atomic ? 2u : 0u) | (f.atomic_armed ? 128u : 0u) | (access << 2) | (std::uint64_t{f.frames.size()} << 8) |
                 (std::uint64_t{f.results.size()} << 16) | (pending_object << 32));
   if (!f.finished) out.push_back(f.pending.label.id);
   for (const auto& fr : f.frames) {

@@ -102,6 +102,8 @@ class Execution {
   void local(std::size_t slot, std::int64_t value);
   // While a fiber is in an atomic section, no other fiber runs (when several are, the lowest id
   // goes first). Its steps are still schedule points, traced and recorded, but offer no choice.
+  // A section opened before the fiber's first step holds at once; one opened later holds from
+  // its first step on (that step itself is an ordinary schedule point).
   void set_atomic(bool on);
   // Marks this fiber as inside (or out of) a race window; shown in traces, not part of state.
   void set_window(bool open);
@@ -137,6 +139,7 @@ class Execution {
   bool pending_conditional(FiberId f) const { return fibers_[f]->pending.ready.conditional(); }
   ObjectId last_object() const { return last_object_; }
   Access last_access() const { return last_access_; }
+  Access last_announced() const { return last_announced_; }
   // True while a fiber's atomic section decides who runs (runnable() offers no choice).
   bool restricted() const;
   void write_state(StateWriter& out) const;
@@ -177,6 +180,7 @@ class Execution {
     bool finished = false;
     bool window = false;
     bool atomic = false;
+    bool atomic_armed = false;  // set_atomic(true) after a step: holds from the next step on
     Pending pending;
     std::vector<FrameRec> frames;
     std::vector<Result> results;
@@ -221,6 +225,7 @@ class Execution {
   std::uint32_t preemptions_ = 0;
   ObjectId last_object_ = kNoObject;
   Access last_access_ = Access::Read;
+  Access last_announced_ = Access::Read;
   bool tracing_ = false;
   bool checkpointing_ = false;
   Interner* interner_ = nullptr;

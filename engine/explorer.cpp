@@ -304,6 +304,7 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   std::atomic<std::uint64_t> executions{executions_before + split_pruned};
   std::vector<detail::UnitResult> results(mine.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> budget_spent{false};
   std::mutex tick_mutex;
   auto last_tick = Clock::now();
   std::function<void(double)> tick = [&](double unit_fraction) {
@@ -328,6 +329,10 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     while (true) {
       const std::size_t k = next.fetch_add(1);
       if (k >= mine.size() || stop.load()) return;
+      if (executions.load() >= opt.max_executions) {  // units left, and no budget for them
+        budget_spent = true;
+        return;
+      }
       const std::size_t u = mine[k];
       if (first_violation.load() < u) return;
       detail::SearchContext c{.options = &opt,
@@ -381,6 +386,7 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     r.verdict = Verdict::Error;
     return r;
   }
+  execution_bound = execution_bound || budget_spent.load();
   r.hit_execution_bound = execution_bound;
   if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
     r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
@@ -474,6 +480,12 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
     if ((opt.preemption_bound || opt.auto_bound) && reduction != Reduction::None) {
       reduction = Reduction::None;
       note = "a preemption bound cuts schedules that partial-order reduction counts on, so bounded search runs without it";
+    } else if (reduction == Reduction::Optimal && opt.state_cache) {
+      // A wakeup sequence prescribes a path below a state; the cache may prune that state, and
+      // its earlier visit need not have taken the path. Source sets only ever add alternatives
+      // at nodes on the path, which the pruned state's summary covers.
+      reduction = Reduction::Source;
+      note = "with the state cache, optimal DPOR's wakeup sequences give way to source sets (a pruned state cannot follow one); without it (--no-state-cache) the search is optimal";
     }
     if (!opt.auto_bound) {
       r = exhaustive(program, make, opt, reduction, opt.preemption_bound, 0, t0);

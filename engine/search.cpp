@@ -238,6 +238,7 @@ struct Node {
   std::uint32_t seq = 0;              // 1-based index of the event among its fiber's events
   std::vector<std::uint32_t> clock;   // per fiber: events of that fiber that happen before it (incl.)
   std::vector<WutNode> child_wut;     // optimal: the subtree handed to the child
+  std::vector<std::uint32_t> races;   // optimal: earlier nodes whose events race with this one
   bool tracked = false;               // the event's effect on the race tables is in place
   bool pushed_wide = false;
   std::vector<std::pair<std::int32_t*, std::int32_t>> undo;
@@ -274,7 +275,7 @@ class Searcher {
         ex_.advance(c);
         continue;
       }
-      if (dpor_) {
+      if (c_.reduction == Reduction::Source) {  // (optimal's wakeup trees start afresh in each unit)
         for (const Event& e : asleep)
           if (e.fiber == c) return std::move(r_);  // covered by an earlier unit
         ex_.save(here);
@@ -284,8 +285,8 @@ class Searcher {
           if (std::any_of(asleep.begin(), asleep.end(), [g](const Event& e) { return e.fiber == g; })) continue;
           Event e{.fiber = g};
           ex_.advance(g);
-          e.add(ex_.last_object(), ex_.last_access());
-          const Access first = ex_.last_access();
+          e.add(ex_.last_object(), made());
+          const Access first = ex_.last_announced();
           const bool first_local = ex_.last_object() == kNoObject;
           finish_atomic(g, e);
           if (movers_) extend(g, e, first, first_local);
@@ -295,10 +296,10 @@ class Searcher {
       }
       Event taken{.fiber = c};
       ex_.advance(c);
-      taken.add(ex_.last_object(), ex_.last_access());
+      taken.add(ex_.last_object(), made());
       while (j + 1 < prefix.size() && !ex_.over() && ex_.restricted()) {
         ex_.advance(prefix[++j]);
-        taken.add(ex_.last_object(), ex_.last_access());
+        taken.add(ex_.last_object(), made());
       }
       std::erase_if(asleep, [&](const Event& e) { return dependent(e, taken); });
     }
@@ -337,11 +338,15 @@ class Searcher {
       // A state whose summary is not complete is being explored: by another thread (explore it
       // here as well rather than assume it touches everything), or on this path (a cycle).
       const bool busy_elsewhere = d == SharedCache::Decision::Prune && dpor_ && summary == 0 && !on_path(entry);
-      if (d == SharedCache::Decision::Prune && !busy_elsewhere) {
+      // Optimal: a state reached along a wakeup sequence still has to follow the rest of it,
+      // which its earlier visit need not have taken.
+      const bool planned = c_.reduction == Reduction::Optimal && top_ > 0 && pool_[top_ - 1].child_wut.size() > 1;
+      if (d == SharedCache::Decision::Prune && !busy_elsewhere && !planned) {
         ++r_.pruned;
         ++r_.executions;
         count_execution();
         maybe_check_state();
+        if (c_.reduction == Reduction::Optimal) reverse_races(false);
         if (dpor_) apply_summary(summary);
         return false;
       }
@@ -457,6 +462,7 @@ class Searcher {
         pop();
         continue;
       }
+      if (out_of_budget()) return;
       const FiberId p = *choice;
       const std::size_t i = top_ - 1;
       take_back(n);
@@ -465,8 +471,8 @@ class Searcher {
       // Take the event: the step, and the rest of an atomic section it opens.
       Event e{.fiber = p};
       ex_.advance(p);
-      e.add(ex_.last_object(), ex_.last_access());
-      const Access first = ex_.last_access();
+      e.add(ex_.last_object(), made());
+      const Access first = ex_.last_announced();
       const bool first_local = ex_.last_object() == kNoObject;
       finish_atomic(p, e);
       if (movers_) extend(p, e, first, first_local);
@@ -503,13 +509,20 @@ class Searcher {
     }
   }
 
+  // The access the last step made, as the reduction sees it. Source sets take a failed
+  // compare-and-swap as the read it was. Optimal DPOR keeps the access announced: its wakeup
+  // sequences replay an event in other states, where the same step may succeed and write.
+  Access made() const {
+    return c_.reduction == Reduction::Optimal ? ex_.last_announced() : ex_.last_access();
+  }
+
   // The rest of an atomic section the step opened: no other fiber may run inside it.
   void finish_atomic(FiberId p, Event& e) {
     while (!ex_.over() && ex_.restricted()) {
       const FiberId f = ex_.runnable().front();
       RW_ASSERT(f == p, "an atomic section of fiber {} began inside fiber {}'s step", f, p);
       ex_.advance(f);
-      e.add(ex_.last_object(), ex_.last_access());
+      e.add(ex_.last_object(), made());
     }
   }
 
@@ -533,7 +546,7 @@ class Searcher {
         left = true;
       }
       ex_.advance(p);
-      e.add(ex_.last_object(), ex_.last_access());
+      e.add(ex_.last_object(), made());
       finish_atomic(p, e);
     }
   }
@@ -576,7 +589,7 @@ class Searcher {
     slot = value;
   }
 
-  void track(std::size_t i) {
+  void track(std::size_t i, bool record = true) {
     Node& n = pool_[i];
     const FiberId p = n.ev.fiber;
     const std::int32_t prev = last_of_[p];
@@ -588,6 +601,7 @@ class Searcher {
       n.seq = 1;
     }
     n.clock[p] = n.seq;
+    n.races.clear();
     const auto self = static_cast<std::int32_t>(i);
     candidates_.clear();
     if (n.ev.wide) {
@@ -617,9 +631,13 @@ class Searcher {
       const FiberId q = m.ev.fiber;
       if (q == p || n.clock[q] >= m.seq) continue;  // program order, or already before
       if (!dependent(m.ev, n.ev)) continue;
-      race(static_cast<std::size_t>(j), i);
+      if (c_.reduction == Reduction::Optimal && record)
+        n.races.push_back(static_cast<std::uint32_t>(j));  // reversed when the execution ends
+      else
+        race(static_cast<std::size_t>(j), i, i + 1, true);
       for (FiberId f = 0; f < fibers_; ++f) n.clock[f] = std::max(n.clock[f], m.clock[f]);
     }
+    if (!record) return;
     n.tracked = true;
     set(n, last_of_[p], self);
     if (n.ev.wide) {
@@ -637,17 +655,30 @@ class Searcher {
   }
 
   // The events after node j's that do not happen after it, then node i's event.
-  void reversal(std::size_t j, std::size_t i, std::vector<Event>& v) const {
+  // notdep(e_j, E).e_i: the events after node j's (up to `end`, node i's excepted) that do not
+  // happen after it, then node i's event.
+  void reversal(std::size_t j, std::size_t i, std::size_t end, std::vector<Event>& v) const {
     const Node& e = pool_[j];
     v.clear();
-    for (std::size_t k = j + 1; k < i; ++k)
-      if (pool_[k].clock[e.ev.fiber] < e.seq) v.push_back(pool_[k].ev);
+    for (std::size_t k = j + 1; k < end; ++k)
+      if (k != i && pool_[k].clock[e.ev.fiber] < e.seq) v.push_back(pool_[k].ev);
     v.push_back(pool_[i].ev);
   }
 
-  void race(std::size_t j, std::size_t i) {
+  // Optimal DPOR works on whole executions: the races of the path are reversed when it ends,
+  // each with every event of the execution that does not happen after the first (Abdulla et
+  // al., Alg. 2). `complete`: the path is a whole execution; a path cut at a cached state is
+  // not, and its sequences are then inserted without the sleep-set test (which needs them whole).
+  void reverse_races(bool complete) {
+    for (std::size_t i = 0; i < top_; ++i)
+      for (std::uint32_t j : pool_[i].races) race(j, i, top_, complete);
+  }
+
+  void race(std::size_t j, std::size_t i) { race(j, i, i, true); }
+
+  void race(std::size_t j, std::size_t i, std::size_t end, bool sleep_test) {
     Node& at = pool_[j];
-    reversal(j, i, v_);
+    reversal(j, i, std::max(end, i), v_);
     if (c_.reduction == Reduction::Source) {
       std::uint64_t initials = 0;
       for (std::size_t k = 0; k < v_.size(); ++k) {
@@ -668,11 +699,13 @@ class Searcher {
       return;
     }
     // Optimal: skip if a sleeping (or explored) fiber is a weak initial of v.
-    for (const Event& s : at.sleep_events)
-      if (weak_initial(v_, s.fiber, s)) return;
-    for (const Event& s : at.done_events)
-      if (weak_initial(v_, s.fiber, s)) return;
-    if (weak_initial(v_, at.ev.fiber, at.ev)) return;  // the branch being explored
+    if (sleep_test) {
+      for (const Event& s : at.sleep_events)
+        if (weak_initial(v_, s.fiber, s)) return;
+      for (const Event& s : at.done_events)
+        if (weak_initial(v_, s.fiber, s)) return;
+      if (weak_initial(v_, at.ev.fiber, at.ev)) return;  // the branch being explored
+    }
     wut_insert(at.wut, v_);
   }
 
@@ -739,11 +772,14 @@ class Searcher {
 
   void count_execution() {
     const std::uint64_t n = c_.executions->fetch_add(1, std::memory_order_relaxed) + 1;
-    if (n >= opt_.max_executions) {
-      r_.execution_bound_hit = true;
-      c_.stop->store(true);
-    }
     if ((n & 1023) == 0 && tick_) tick_(fraction_done());
+  }
+
+  // The execution budget is spent and there is more to explore: the search stops, incomplete.
+  bool out_of_budget() {
+    if (c_.executions->load(std::memory_order_relaxed) < opt_.max_executions) return false;
+    r_.execution_bound_hit = true;
+    return true;
   }
 
   // How much of this unit's tree is done, as the share of the path's choices behind it (each
@@ -761,6 +797,7 @@ class Searcher {
   }
 
   void leaf(bool step_bound) {
+    if (c_.reduction == Reduction::Optimal) reverse_races(!step_bound);
     ++r_.executions;
     count_execution();
     r_.max_depth = std::max(r_.max_depth, ex_.depth());
@@ -778,6 +815,7 @@ class Searcher {
       c_.cache->visit(key_.words(), 0, ex_.preemptions(), c_.bound.has_value(), false, entry, summary, added);
     }
     if (const auto& v = ex_.violation()) {
+      if (dpor_) pending_races(v->fiber);
       const bool wanted = opt_.target_kind.empty() || v->kind == opt_.target_kind;
       if (wanted || !r_.violation) {
         r_.violation = *v;
@@ -798,6 +836,21 @@ class Searcher {
     }
     ++r_.complete;
     ++r_.outcomes[ex_.outcome()];
+  }
+
+  // An execution cut short by a violation never takes the other fibers' next steps, so their
+  // races with the path are found here, as if each were taken next (without recording it).
+  void pending_races(FiberId failed) {
+    if (top_ == 0) return;
+    if (pool_.size() == top_) pool_.emplace_back();
+    Node& tmp = pool_[top_];
+    for (FiberId q = 0; q < fibers_; ++q) {
+      if (q == failed || ex_.finished(q)) continue;
+      tmp.ev = Event{.fiber = q};
+      tmp.ev.add(ex_.pending_object(q), ex_.pending_access(q));
+      if (tmp.ev.n == 0 && !tmp.ev.wide) continue;
+      track(top_, false);
+    }
   }
 
   // --check-state: remember the first path to each state; compare futures of sampled hits.

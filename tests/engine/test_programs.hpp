@@ -118,7 +118,8 @@ struct ScheduleRun {
   struct Step {
     FiberId fiber = 0;
     ObjectId object = kNoObject;
-    Access access = Access::Read;  // as made (after narrow_access)
+    Access access = Access::Read;     // as made (after narrow_access)
+    Access announced = Access::Read;  // as announced by the step
   };
   std::vector<Step> steps;
   bool complete = false;            // every fiber finished
@@ -154,7 +155,7 @@ std::uint64_t for_each_schedule(Program& program, Visit&& visit, std::uint32_t m
         throw std::logic_error(fmt::format("for_each_schedule: the runnable set changed at step {}", depth));
       const FiberId f = runnable[stack[depth++].chosen];
       ex.advance(f);
-      run.steps.push_back({f, ex.last_object(), ex.last_access()});
+      run.steps.push_back({f, ex.last_object(), ex.last_access(), ex.last_announced()});
     }
     if (depth != stack.size())
       throw std::logic_error(fmt::format("for_each_schedule: a replayed prefix ended at step {}", depth));
