@@ -13,7 +13,8 @@
 #   MAX_N          largest number of openers, 1..10 [6]
 #   VARIANTS       [owner selfget]
 #   RACEWIN_MODES  "default" runs `racewin check` as it is; any other M adds
-#                  `--reduction M --jobs 1` (a rejected flag, exit 2, is recorded as n/a)
+#                  `--reduction M --jobs 1`, and M-nocache also `--no-state-cache` (a rejected
+#                  flag, exit 2, is recorded as n/a)
 #                  [default none source optimal]; empty: SPIN only
 #   RACEWIN_FLAGS  added to every racewin run: lifts its default bound of 10,000,000 executions,
 #                  so that the time bound decides, as for SPIN [--max-executions 1000000000000]
@@ -29,7 +30,7 @@ RACEWIN=${RACEWIN:-build/release/cli/racewin}
 [[ $RACEWIN = /* ]] || RACEWIN=$root/$RACEWIN
 MAX_N=${MAX_N:-6}
 VARIANTS=${VARIANTS:-owner selfget}
-RACEWIN_MODES=${RACEWIN_MODES-default none source optimal}
+RACEWIN_MODES=${RACEWIN_MODES-default none source optimal-nocache}
 RACEWIN_FLAGS=${RACEWIN_FLAGS-"--max-executions 1000000000000"}
 TIMEOUT=${TIMEOUT:-120}
 MEM_MB=${MEM_MB:-8192}
@@ -125,7 +126,11 @@ print(" ".join(f if c == 1 else f"{f}*{c}" for f, c in seq))' "$n")
 run_racewin() {  # scenario mode
   local f=$1 mode=$2 flags=() t0 t1 rc
   [[ -x $RACEWIN ]] || { echo "n/a,,,,no racewin binary"; return; }
-  [[ $mode != default ]] && flags=(--reduction "$mode" --jobs 1)
+  case $mode in
+    default) ;;
+    *-nocache) flags=(--reduction "${mode%-nocache}" --jobs 1 --no-state-cache) ;;
+    *) flags=(--reduction "$mode" --jobs 1) ;;
+  esac
   t0=$(now)
   (ulimit -v $((MEM_MB * 1024)) && ulimit -c 0 && timeout -k 10 "$TIMEOUT" "$RACEWIN" check "$f" --format json $RACEWIN_FLAGS "${flags[@]}" >"$f.$mode.json" 2>"$f.$mode.err")
   rc=$?

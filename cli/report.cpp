@@ -196,8 +196,9 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
       out += swimlane(v.trace, c.fiber_names, c.initial_watch, v.kind);
       out += "   replay: " + replay_command(c.scenario.file, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
     } else if (r.verdict == engine::Verdict::Safe) {
-      out += fmt::format("   safe: every interleaving explored by {} ({} executions, {} of them complete, {} states); "
-                         "outcomes:\n", search_text(r), r.executions, r.complete_executions, r.states);
+      out += fmt::format("   safe: every interleaving covered{} by {} ({} executions, {} of them complete, {} states); "
+                         "outcomes:\n", r.reduction == "none" ? "" : " (up to reordering independent steps)",
+                         search_text(r), r.executions, r.complete_executions, r.states);
       if (r.shard_count > 1)
         out += fmt::format("   (shard {}/{}: only this part of the tree; combine the shards' JSON reports with racewin merge)\n",
                            r.shard_index, r.shard_count);
