@@ -740,8 +740,11 @@ class Searcher {
       }
       others &= ~bit(e.fiber);
       if (others == 0) continue;
-      std::uint64_t add = others & at.runnable;
-      if (add != others) add = at.runnable;  // some fiber cannot run here: try them all
+      // A fiber that cannot run here, or is asleep here, is no way to reverse the race: the
+      // reversal starts with some other fiber (an initial of the sequence, which the summary
+      // does not know), so every runnable one is tried.
+      std::uint64_t add = others & at.runnable & ~at.sleep;
+      if (add != others) add = at.runnable;
       if (c_.reduction == Reduction::Source) {
         at.backtrack |= add;
       } else {
