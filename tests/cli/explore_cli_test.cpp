@@ -155,7 +155,9 @@ TEST(Jobs, ParallelRunsGiveTheSerialVerdictOutcomesAndViolation) {
       const json& a = one["scenarios"][i];
       const json& b = four["scenarios"][i];
       EXPECT_EQ(a["verdict"], b["verdict"]) << a["name"];
-      EXPECT_EQ(outcome_set(a), outcome_set(b)) << a["name"];
+      if (a["verdict"] == "safe") {
+        EXPECT_EQ(outcome_set(a), outcome_set(b)) << a["name"];
+      }
       if (a.contains("violation")) {
         EXPECT_EQ(a["violation"]["kind"], b["violation"]["kind"]);
         EXPECT_EQ(a["violation"]["schedule"], b["violation"]["schedule"]);  // the minimal one
@@ -186,7 +188,11 @@ TEST(Shards, MergedShardsGiveTheUnshardedVerdictsAndOutcomes) {
     EXPECT_EQ(a["name"], b["name"]);
     EXPECT_EQ(a["verdict"], b["verdict"]) << a["name"];
     EXPECT_EQ(b["matches"], true) << a["name"];
-    EXPECT_EQ(outcome_set(a), outcome_set(b)) << a["name"];
+    if (a["verdict"] == "safe") {
+      EXPECT_EQ(outcome_set(a), outcome_set(b)) << a["name"];
+    } else {  // a search stops at its violation: the outcomes met before it are not all of them
+      EXPECT_EQ(a["violation"]["kind"], b["violation"]["kind"]) << a["name"];
+    }
   }
   // Text output says the same.
   args.resize(args.size() - 2);
