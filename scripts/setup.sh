@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what racewin needs to build and test on Debian 12, from Debian's packages only.
 # Does nothing when everything is already installed. Needs root (or sudo) only to install.
-# --bench also installs gnuplot-nox, which bench/refcount_report.sh needs for its plot.
+# --bench also installs gnuplot-nox, which bench/refcount_report.sh needs for its plot, and spin
+# and python3, which bench/spin_compare.sh needs.
 set -euo pipefail
 packages=(build-essential cmake libboost-context-dev libgtest-dev catch2 libcli11-dev
           libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(gnuplot-nox) ;;
+    --bench) packages+=(gnuplot-nox spin python3) ;;
     *) echo "setup: unknown option '$arg' (expected: --bench)" >&2; exit 2 ;;
   esac
 done
