@@ -537,27 +537,8 @@ TEST(Reduction, FindsEveryOutcomeWhenSplitOverThreads) {
 
 // ---- Preemption bounds ------------------------------------------------------------------------
 
-// The bug needs exactly one preemption: `victim` sets x = 1 and then checks it, and `disturber`
-// sets x = 2 between two unrelated steps. Run either fiber to its end first, and nothing fails.
-std::unique_ptr<LambdaProgram> one_preemption_program() {
-  auto p = std::make_unique<LambdaProgram>();
-  LambdaProgram& prog = *p;
-  const ObjectId x = prog.add_int("x");
-  const ObjectId q = prog.add_int("q");
-  prog.add_fiber("disturber", [&prog, x, q](Execution& ex) {
-    prog.increment(ex, q, "disturber: ++q before");
-    prog.write(ex, x, 2, "disturber: x = 2");
-    prog.increment(ex, q, "disturber: ++q after");
-  });
-  prog.add_fiber("victim", [&prog, x](Execution& ex) {
-    prog.write(ex, x, 1, "victim: x = 1");
-    if (prog.read(ex, x, "victim: check x") != 1) ex.fail("overwritten", "x changed under the victim");
-  });
-  return p;
-}
-
 TEST(PreemptionBound, ZeroPreemptionsCannotShowABugThatNeedsOne) {
-  auto program = one_preemption_program();
+  auto program = overwrite_program();
   for (bool cache : {false, true}) {
     SCOPED_TRACE(fmt::format("cache {}", cache));
     ExploreOptions o = exhaustive(Reduction::Optimal, cache);
@@ -579,7 +560,7 @@ TEST(PreemptionBound, ZeroPreemptionsCannotShowABugThatNeedsOne) {
 }
 
 TEST(PreemptionBound, OnePreemptionShowsIt) {
-  auto program = one_preemption_program();
+  auto program = overwrite_program();
   ExploreOptions o = exhaustive(Reduction::None, false);
   o.preemption_bound = 1;
   const Report r = explore(*program, o);
@@ -590,7 +571,7 @@ TEST(PreemptionBound, OnePreemptionShowsIt) {
 }
 
 TEST(PreemptionBound, AutoBoundRaisesTheBoundUntilTheViolation) {
-  auto program = one_preemption_program();
+  auto program = overwrite_program();
   for (bool cache : {false, true}) {
     SCOPED_TRACE(fmt::format("cache {}", cache));
     ExploreOptions o = exhaustive(Reduction::Optimal, cache);

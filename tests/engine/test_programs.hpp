@@ -262,4 +262,25 @@ inline std::set<std::string> outcome_texts(const Report& r) {
   return s;
 }
 
+// The bug needs exactly one preemption: `victim` sets x = 1 and later checks it, and
+// `disturber` sets x = 2 between its two unrelated steps. DFS tries the disturber first and
+// finds "disturber victim disturber*2 victim" (two preemptions); the only schedule with one is
+// "victim disturber*3 victim".
+inline std::unique_ptr<LambdaProgram> overwrite_program() {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId x = prog.add_int("x");
+  const ObjectId q = prog.add_int("q");
+  prog.add_fiber("disturber", [&prog, x, q](Execution& ex) {
+    prog.increment(ex, q, "disturber: ++q before");
+    prog.write(ex, x, 2, "disturber: x = 2");
+    prog.increment(ex, q, "disturber: ++q after");
+  });
+  prog.add_fiber("victim", [&prog, x](Execution& ex) {
+    prog.write(ex, x, 1, "victim: x = 1");
+    if (prog.read(ex, x, "victim: check x") != 1) ex.fail("overwritten", "x changed under the victim");
+  });
+  return p;
+}
+
 }  // namespace rw::engine::test
