@@ -603,22 +603,6 @@ TEST(PreemptionBound, AutoBoundProvesASafeProgramSafe) {
 
 // ---- Random walks and PCT ---------------------------------------------------------------------
 
-// a writes x = 1 then x = 2; b observes x twice: six outcomes, no violation.
-std::unique_ptr<LambdaProgram> racy_reads_program() {
-  auto p = std::make_unique<LambdaProgram>();
-  LambdaProgram& prog = *p;
-  const ObjectId x = prog.add_int("x");
-  prog.add_fiber("a", [&prog, x](Execution& ex) {
-    prog.write(ex, x, 1, "a: x = 1");
-    prog.write(ex, x, 2, "a: x = 2");
-  });
-  prog.add_fiber("b", [&prog, x](Execution& ex) {
-    ex.observe("first", prog.read(ex, x, "b: first read"));
-    ex.observe("second", prog.read(ex, x, "b: second read"));
-  });
-  return p;
-}
-
 ExploreOptions randomized(SearchKind kind, std::uint64_t seed, std::uint64_t iterations) {
   ExploreOptions o;
   o.strategy = kind;
