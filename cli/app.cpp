@@ -104,9 +104,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                   "re-run sampled futures of states reached twice and fail if they differ");
   check->add_flag("--no-shrink", no_shrink, "show the first violating schedule found, not the smallest");
   check->add_flag("--no-timing", no_timing, "leave the time column out of the text report");
-  std::string reduction = "optimal", strategy = "dfs", bound, jobs, shard, seed, iterations, depth;
+  std::string reduction = "optimal", strategy = "dfs", bound, jobs, shard, seed, iterations, depth, symmetry = "on";
   bool quiet = false;
   check->add_option("--reduction", reduction, "partial-order reduction: none, source or optimal (default)");
+  check->add_option("--symmetry", symmetry, "on (default): store one state per renaming of fibers that run the same program; off: every state as it is");
   check->add_option("--preemption-bound", bound, "explore only schedules with at most K preemptions; 'auto': K = 0, 1, 2, ... until a violation or the whole space");
   check->add_option("--strategy", strategy, "dfs (exhaustive, default), random (uniform random walks) or pct");
   check->add_option("--seed", seed, "random and pct: the seed (default 1)");
@@ -159,6 +160,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (check->parsed()) {
     if (auto r = engine::parse_reduction(reduction)) opt.reduction = *r;
     else bad = fmt::format("--reduction: expected none, source or optimal, got '{}'", reduction);
+    if (symmetry == "on" || symmetry == "off") opt.symmetry = symmetry == "on";
+    else if (bad.empty()) bad = fmt::format("--symmetry: expected on or off, got '{}'", symmetry);
     if (auto s = engine::parse_search(strategy); s && bad.empty()) opt.strategy = *s;
     else if (bad.empty()) bad = fmt::format("--strategy: expected dfs, random or pct, got '{}'", strategy);
     if (!bound.empty() && bad.empty()) {

@@ -2,6 +2,7 @@
 #include "cli/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -143,6 +144,14 @@ std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vec
   return out;
 }
 
+// "opener1..opener10", "a, b and c1..c3": the classes of interchangeable fibers.
+std::string classes_text(const std::vector<std::vector<std::string>>& classes) {
+  std::vector<std::string> parts;
+  for (const auto& c : classes)
+    parts.push_back(c.size() > 2 ? c.front() + ".." + c.back() : fmt::format("{}", fmt::join(c, " and ")));
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
 // "an exhaustive dfs search (reduction optimal, state cache, 2 jobs)", "a pct search (seed 7, depth 3)".
 std::string search_text(const engine::Report& r) {
   if (r.strategy != "dfs") {
@@ -154,6 +163,7 @@ std::string search_text(const engine::Report& r) {
   }
   std::string s = fmt::format("an exhaustive dfs search (reduction {}", r.reduction);
   s += r.state_cache ? ", state cache" : ", no state cache";
+  if (r.symmetry) s += ", symmetry";
   if (r.preemption_bound >= 0) s += fmt::format(", preemption bound {}", r.preemption_bound);
   if (r.jobs > 1) s += fmt::format(", {} jobs", r.jobs);
   return s + ")";
@@ -196,9 +206,13 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
       out += swimlane(v.trace, c.fiber_names, c.initial_watch, v.kind);
       out += "   replay: " + replay_command(c.scenario.file, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
     } else if (r.verdict == engine::Verdict::Safe) {
+      std::vector<std::string> upto;
+      if (r.reduction != "none") upto.push_back("reordering independent steps");
+      if (r.symmetry) upto.push_back("renaming " + classes_text(r.symmetry_classes));
       out += fmt::format("   safe: every interleaving covered{} by {} ({} executions, {} of them complete, {} states); "
-                         "outcomes:\n", r.reduction == "none" ? "" : " (up to reordering independent steps)",
-                         search_text(r), r.executions, r.complete_executions, r.states);
+                         "outcomes{}:\n", upto.empty() ? "" : fmt::format(" (up to {})", fmt::join(upto, " and ")),
+                         search_text(r), r.executions, r.complete_executions, r.states,
+                         r.symmetry ? " (each class's results sorted among its fibers' names)" : "");
       if (r.shard_count > 1)
         out += fmt::format("   (shard {}/{}: only this part of the tree; combine the shards' JSON reports with racewin merge)\n",
                            r.shard_index, r.shard_count);
@@ -266,6 +280,13 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     j["reduction"] = r.reduction;
     if (!r.reduction_note.empty()) j["reduction_note"] = r.reduction_note;
     j["state_cache"] = r.state_cache;
+    {
+      nlohmann::ordered_json sj;
+      sj["on"] = r.symmetry;
+      if (!r.symmetry_note.empty()) sj["note"] = r.symmetry_note;
+      sj["classes"] = r.symmetry_classes;
+      j["symmetry"] = sj;
+    }
     j["seed"] = r.strategy == "dfs" ? nlohmann::ordered_json() : nlohmann::ordered_json(r.seed);
     j["preemption_bound"] = r.preemption_bound < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(r.preemption_bound);
     if (r.preemption_bound >= 0) j["bound_cut"] = r.bound_cut;

@@ -24,6 +24,59 @@ void Program::save_world(std::vector<std::byte>&) const {
 void Program::restore_world(std::span<const std::byte>) {
   RW_REQUIRE(false, "this program does not implement restore_world(), so it cannot be searched");
 }
+std::vector<std::uint32_t> Program::fiber_classes() const {
+  std::vector<std::uint32_t> c(fiber_names().size());
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = static_cast<std::uint32_t>(i);
+  return c;
+}
+
+std::vector<std::vector<FiberId>> symmetric_groups(std::span<const std::uint32_t> classes) {
+  std::vector<std::vector<FiberId>> groups;
+  std::vector<bool> seen(classes.size(), false);
+  for (std::size_t i = 0; i < classes.size(); ++i) {
+    if (seen[i]) continue;
+    std::vector<FiberId> g;
+    for (std::size_t j = i; j < classes.size(); ++j)
+      if (classes[j] == classes[i]) {
+        seen[j] = true;
+        g.push_back(static_cast<FiberId>(j));
+      }
+    if (g.size() > 1) groups.push_back(std::move(g));
+  }
+  return groups;
+}
+
+std::string canonical_outcome(std::span<const std::string> names, std::span<const std::uint32_t> classes,
+                              std::string_view outcome) {
+  // "a: x=0 | b: y=1": one part per fiber, in fiber order.
+  std::vector<std::string> rest;
+  std::size_t at = 0;
+  for (std::size_t f = 0; f < names.size(); ++f) {
+    const std::string head = names[f] + ":";
+    if (outcome.substr(at, head.size()) != head) return std::string(outcome);  // not one of ours
+    at += head.size();
+    const std::size_t end = outcome.find(" | ", at);
+    const std::size_t stop = f + 1 == names.size() ? outcome.size() : end;
+    if (stop == std::string_view::npos) return std::string(outcome);
+    rest.emplace_back(outcome.substr(at, stop - at));
+    at = stop + (f + 1 == names.size() ? 0 : 3);
+  }
+  if (at != outcome.size()) return std::string(outcome);
+  for (const auto& g : symmetric_groups(classes)) {
+    std::vector<std::string> parts;
+    for (FiberId f : g) parts.push_back(rest[f]);
+    std::sort(parts.begin(), parts.end());
+    for (std::size_t i = 0; i < g.size(); ++i) rest[g[i]] = std::move(parts[i]);
+  }
+  std::string s;
+  for (std::size_t f = 0; f < names.size(); ++f) {
+    if (f > 0) s += " | ";
+    s += names[f];
+    s += ':';
+    s += rest[f];
+  }
+  return s;
+}
 
 std::string_view to_string(Access a) {
   switch (a) {
@@ -331,22 +384,74 @@ void Execution::advance(FiberId fid) {
   refresh_runnable();
 }
 
+void Execution::set_symmetry(std::span<const std::uint32_t> classes) {
+  RW_REQUIRE(classes.empty() || classes.size() == fibers_.size(), "set_symmetry: {} classes for {} fibers",
+             classes.size(), fibers_.size());
+  groups_ = symmetric_groups(classes);
+  rename_.clear();
+  order_.clear();
+  if (!groups_.empty()) {
+    rename_.resize(fibers_.size());
+    order_.resize(fibers_.size());
+    for (FiberId f = 0; f < fibers_.size(); ++f) rename_[f] = order_[f] = f;
+  }
+}
+
+// A fiber's words: its position (written again only after it ran or was restored), then its
+// part of the world, which the program writes each time (another fiber may have changed it).
+void Execution::refresh_key(const FiberRec& f) const {
+  fiber_world_.clear();
+  program_.write_fiber_state(f.id, fiber_world_);
+  const auto world = fiber_world_.words();
+  bool changed = !f.key_valid;
+  if (!f.key_valid) {
+    write_fiber(f, f.key);
+    f.position_words = f.key.size();
+    f.key_valid = true;
+  } else {
+    const std::span<const std::uint64_t> had(f.key.data() + f.position_words + 1, f.key.size() - f.position_words - 1);
+    changed = !std::equal(had.begin(), had.end(), world.begin(), world.end());
+  }
+  if (!changed) return;
+  f.key.resize(f.position_words);
+  f.key.push_back(world.size());
+  f.key.insert(f.key.end(), world.begin(), world.end());
+  if (interner_ != nullptr) f.key_id = interner_->id(f.key);
+}
+
+bool Execution::key_less(FiberId a, FiberId b) const {
+  const FiberRec& x = *fibers_[a];
+  const FiberRec& y = *fibers_[b];
+  if (interner_ != nullptr) return x.key_id != y.key_id ? x.key_id < y.key_id : a < b;
+  if (x.key != y.key) return x.key < y.key;
+  return a < b;
+}
+
 void Execution::write_state(StateWriter& out) const {
+  for (const auto& f : fibers_) refresh_key(*f);
+  if (!groups_.empty()) {
+    // Canonical names: in each class, the fiber whose words sort k-th takes the class's k-th id.
+    for (const auto& g : groups_) {
+      auto& sorted = order_;  // scratch for this class, then filled in below
+      sorted.assign(g.begin(), g.end());
+      std::sort(sorted.begin(), sorted.end(), [this](FiberId a, FiberId b) { return key_less(a, b); });
+      for (std::size_t k = 0; k < g.size(); ++k) rename_[sorted[k]] = g[k];
+    }
+    order_.resize(fibers_.size());
+    for (FiberId f = 0; f < fibers_.size(); ++f) order_[rename_[f]] = f;
+    out.set_renaming(rename_);
+  }
   program_.write_state(out);
   for (std::size_t i = 0; i < lock_holder_.size(); ++i)
-    if (program_.objects()[i].is_lock) out.put(lock_holder_[i]);
-  for (const auto& f : fibers_) {
-    // A fiber's words change only when it runs or is restored; they are kept until then.
-    if (!f->key_valid) {
-      write_fiber(*f, f->key);
-      if (interner_ != nullptr) f->key_id = interner_->id(f->key);
-      f->key_valid = true;
-    }
+    if (program_.objects()[i].is_lock) out.put_fiber(lock_holder_[i]);
+  for (FiberId c = 0; c < fibers_.size(); ++c) {
+    const FiberRec& f = *fibers_[groups_.empty() ? c : order_[c]];
     if (interner_ != nullptr)
-      out.put(f->key_id);
+      out.put(f.key_id);
     else
-      out.put_all(f->key);
+      out.put_all(f.key);
   }
+  out.set_renaming({});
 }
 
 void Execution::write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out) {
@@ -376,18 +481,29 @@ void Execution::write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out) 
 }
 
 std::string Execution::outcome() const {
-  std::string s;
+  std::vector<std::string> rest(fibers_.size());
   for (const auto& f : fibers_) {
-    if (!s.empty()) s += " | ";
-    s += fiber_name(f->id);
-    s += ":";
-    if (f->results.empty()) s += " -";
-    for (const auto& r : f->results) {
-      s += ' ';
-      s += r.what.text;
-      s += '=';
-      s += program_.format_value(r.value);
+    std::string& r = rest[f->id];
+    if (f->results.empty()) r = " -";
+    for (const auto& res : f->results) {
+      r += ' ';
+      r += res.what.text;
+      r += '=';
+      r += program_.format_value(res.value);
     }
+  }
+  for (const auto& g : groups_) {  // symmetry: which fiber of a class got which results is not kept
+    std::vector<std::string> parts;
+    for (FiberId f : g) parts.push_back(std::move(rest[f]));
+    std::sort(parts.begin(), parts.end());
+    for (std::size_t i = 0; i < g.size(); ++i) rest[g[i]] = std::move(parts[i]);
+  }
+  std::string s;
+  for (FiberId f = 0; f < fibers_.size(); ++f) {
+    if (f > 0) s += " | ";
+    s += fiber_name(f);
+    s += ":";
+    s += rest[f];
   }
   return s;
 }

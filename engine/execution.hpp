@@ -52,6 +52,13 @@ struct Checkpoint {
   FiberId last = 0;
 };
 
+// The classes of interchangeable fibers that have more than one member, each in id order.
+std::vector<std::vector<FiberId>> symmetric_groups(std::span<const std::uint32_t> classes);
+// An outcome (as Execution::outcome() writes it) with the results of each class's fibers sorted
+// among that class's names: equal for two outcomes that differ only by renaming those fibers.
+std::string canonical_outcome(std::span<const std::string> names, std::span<const std::uint32_t> classes,
+                              std::string_view outcome);
+
 class Execution {
  public:
   explicit Execution(Program& program);
@@ -131,6 +138,15 @@ class Execution {
     interner_ = interner;
     for (auto& f : fibers_) f->key_valid = false;
   }
+  // Symmetry reduction: fibers with the same class are interchangeable (Program::fiber_classes).
+  // With it, write_state() writes a canonical form: each class's fibers sorted by their state,
+  // and every fiber the world names renamed to match; outcome() sorts each class's results.
+  // Empty: off.
+  void set_symmetry(std::span<const std::uint32_t> classes);
+  bool symmetric() const { return !groups_.empty(); }
+  // After write_state(): the canonical name of fiber f in the state written.
+  FiberId canonical(FiberId f) const { return f < rename_.size() ? rename_[f] : f; }
+  std::span<const FiberId> canonical_names() const { return rename_; }
   void save(Checkpoint& out) const;
   void restore(const Checkpoint& in);
   // The access fiber f waits to make (for reduction), and the last step's access as made.
@@ -197,11 +213,16 @@ class Execution {
     std::uint32_t version = 0;  // steps taken; images[version] is the live state when kept
     std::vector<Image> images;  // with checkpointing: one per step on the current path
     std::size_t kept = 0;       // images in use
-    mutable std::vector<std::uint64_t> key;  // its part of write_state(), while key_valid
-    mutable std::uint64_t key_id = 0;        // the key, interned (with an interner)
+    // Its part of write_state(): its position (kept while key_valid: it changes only when the
+    // fiber runs or is restored), then the length and words of Program::write_fiber_state.
+    mutable std::vector<std::uint64_t> key;
+    mutable std::size_t position_words = 0;
+    mutable std::uint64_t key_id = 0;  // the key, interned (with an interner)
     mutable bool key_valid = false;
   };
   static void write_fiber(const FiberRec& f, std::vector<std::uint64_t>& out);
+  void refresh_key(const FiberRec& f) const;
+  bool key_less(FiberId a, FiberId b) const;
 
   static void entry(void* arg);
   void suspend();
@@ -229,6 +250,10 @@ class Execution {
   bool tracing_ = false;
   bool checkpointing_ = false;
   Interner* interner_ = nullptr;
+  std::vector<std::vector<FiberId>> groups_;  // symmetry: the classes with more than one fiber
+  mutable std::vector<FiberId> rename_;       // symmetry: concrete -> canonical, after write_state
+  mutable std::vector<FiberId> order_;        // symmetry: canonical -> concrete
+  mutable StateWriter fiber_world_;
 };
 
 }  // namespace rw::engine

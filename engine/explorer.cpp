@@ -185,7 +185,7 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
 }
 
 std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std::string& kind,
-                                                     std::uint64_t budget) {
+                                                     std::uint64_t budget, std::span<const std::uint32_t> classes) {
   struct Node {
     std::uint32_t preemptions;
     std::uint32_t steps;
@@ -196,6 +196,7 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
     }
   };
   Execution ex(program);
+  ex.set_symmetry(classes);
   std::priority_queue<Node, std::vector<Node>, std::greater<>> queue;
   StateStore seen;
   StateWriter w;
@@ -214,7 +215,7 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
     if (ex.over()) continue;
     w.clear();
     ex.write_state(w);
-    w.put(n.path.empty() ? kNoFiber : n.path.back());  // the cost of what follows depends on it
+    w.put(ex.canonical(n.path.empty() ? kNoFiber : n.path.back()));  // the cost of what follows depends on it
     if (!seen.insert(w.words())) continue;
     ++expanded;
     const auto& run = ex.runnable();
@@ -237,13 +238,14 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 
 // Shows the violation found: shrunk if asked, re-run with tracing; an error if it does not
 // reproduce (the model is nondeterministic).
-void finish_violation(Program& program, const ExploreOptions& opt, Report& r, const std::vector<FiberId>& found) {
+void finish_violation(Program& program, const ExploreOptions& opt, Report& r, const std::vector<FiberId>& found,
+                      std::span<const std::uint32_t> classes) {
   std::erase(r.other_kinds, r.violation->kind);
   r.verdict = Verdict::Violation;
   r.violation_dfs_steps = found.size();
   std::vector<FiberId> shown = found;
   if (opt.shrink) {
-    if (auto shorter = shrink_violation(program, r.violation->kind, opt.shrink_budget)) {
+    if (auto shorter = shrink_violation(program, r.violation->kind, opt.shrink_budget, classes)) {
       // The shrinking search is exhaustive up to its budget, so it never does worse; keep the
       // schedule found if the budget ran out first.
       shown = *shorter;
@@ -267,13 +269,14 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
 constexpr std::uint64_t kSerialFirst = 20'000;
 
 Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptions& opt, Reduction reduction,
-                  std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0) {
+                  std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0,
+                  const std::vector<std::uint32_t>* classes) {
   if (opt.jobs > 1 && make != nullptr && opt.shard_count == 1 && reduction != Reduction::None &&
       opt.max_executions > executions_before + kSerialFirst) {
     ExploreOptions probe = opt;
     probe.jobs = 1;
     probe.max_executions = executions_before + kSerialFirst;
-    Report small = exhaustive(first, nullptr, probe, reduction, bound, executions_before, t0);
+    Report small = exhaustive(first, nullptr, probe, reduction, bound, executions_before, t0, classes);
     if (!small.hit_execution_bound) return small;
   }
   Report r;
@@ -287,7 +290,7 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     // The split depends on the shard count only, so every machine of a sharded run agrees.
     const std::size_t want = opt.shard_count > 1 ? 16 * std::size_t{opt.shard_count} : 8 * std::size_t{jobs};
     const bool dedupe = cache && reduction == Reduction::None && !bound && opt.shard_count == 1;
-    auto split = detail::split_tree(first, want, opt.max_steps, dedupe ? &*cache : nullptr, bound);
+    auto split = detail::split_tree(first, want, opt.max_steps, dedupe ? &*cache : nullptr, bound, classes);
     r.bound_cut = split.bound_cut;
     units = std::move(split.units);
     split_pruned = split.pruned;
@@ -339,6 +342,7 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
                               .reduction = reduction,
                               .bound = bound,
                               .cache = cache ? &*cache : nullptr,
+                              .classes = classes,
                               .stop = &stop,
                               .unit = u,
                               .first_violation_unit = &first_violation,
@@ -394,7 +398,8 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
   if (r.violation) {
     r.violation_found_preemptions = r.violation->preemptions;
-    finish_violation(first, opt, r, found);
+    finish_violation(first, opt, r, found,
+                     classes != nullptr ? std::span<const std::uint32_t>(*classes) : std::span<const std::uint32_t>());
   } else if (!r.incomplete_reason.empty()) {
     r.verdict = Verdict::Incomplete;
   }
@@ -458,7 +463,7 @@ Report randomized(Program& program, const ExploreOptions& opt) {
   if (pct != nullptr) r.pct_probability = pct->probability();
   if (r.violation) {
     r.violation_found_preemptions = r.violation->preemptions;
-    finish_violation(program, opt, r, found);
+    finish_violation(program, opt, r, found, {});
   } else {
     r.verdict = Verdict::Incomplete;
     if (r.incomplete_reason.empty())
@@ -474,6 +479,7 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
   if (opt.strategy != SearchKind::Dfs) {
     r = randomized(program, opt);
     r.reduction = "none";
+    r.symmetry_note = "random and pct search keep no states to reduce";
   } else {
     Reduction reduction = opt.reduction;
     std::string note;
@@ -487,8 +493,21 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
       reduction = Reduction::Source;
       note = "with the state cache, optimal DPOR's wakeup sequences give way to source sets (a pruned state cannot follow one); without it (--no-state-cache) the search is optimal";
     }
+    // Symmetry: on when some fibers are interchangeable and the program can rename them.
+    const std::vector<std::uint32_t> classes = program.fiber_classes();
+    const auto groups = symmetric_groups(classes);
+    std::string sym_note;
+    if (!opt.symmetry)
+      sym_note = "turned off (--symmetry off)";
+    else if (groups.empty())
+      sym_note = "no two fibers run the same program from the same start";
+    else if (auto blocker = program.symmetry_blocker(); !blocker.empty())
+      sym_note = std::move(blocker);
+    else if (!opt.state_cache)
+      sym_note = "symmetry reduction works on the state cache, which is off (--no-state-cache)";
+    const std::vector<std::uint32_t>* sym = sym_note.empty() ? &classes : nullptr;
     if (!opt.auto_bound) {
-      r = exhaustive(program, make, opt, reduction, opt.preemption_bound, 0, t0);
+      r = exhaustive(program, make, opt, reduction, opt.preemption_bound, 0, t0, sym);
       if (opt.preemption_bound) {
         r.preemption_bound = *opt.preemption_bound;
         if (r.verdict == Verdict::Safe && r.bound_cut) {
@@ -501,7 +520,7 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
       // Iterative context bounding: the first violation found has the fewest preemptions.
       std::uint64_t before = 0, steps = 0;
       for (std::uint32_t k = 0;; ++k) {
-        Report pass = exhaustive(program, make, opt, reduction, k, before, t0);
+        Report pass = exhaustive(program, make, opt, reduction, k, before, t0, sym);
         before += pass.executions;
         steps += pass.steps;
         pass.executions = before;
@@ -513,6 +532,12 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
     }
     r.reduction = std::string(to_string(reduction));
     r.reduction_note = note;
+    r.symmetry = sym != nullptr;
+    r.symmetry_note = sym_note;
+    for (const auto& g : groups) {
+      auto& names = r.symmetry_classes.emplace_back();
+      for (FiberId f : g) names.push_back(program.fiber_names()[f]);
+    }
   }
   r.strategy = std::string(to_string(opt.strategy));
   r.state_cache = opt.state_cache && opt.strategy == SearchKind::Dfs;

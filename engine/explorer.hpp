@@ -52,6 +52,9 @@ struct ExploreOptions {
   std::uint64_t max_executions = 10'000'000;      // bound on executions per run
   std::uint32_t max_steps = 10'000;               // bound on schedule points per execution
   bool state_cache = true;                        // stateful search: never explore a state twice
+  // Symmetry reduction over interchangeable fibers (Program::fiber_classes), with the state cache:
+  // one state is stored per renaming of a class's fibers.
+  bool symmetry = true;
   bool check_state = false;                       // re-run sampled futures of cache hits and compare
   std::uint32_t check_state_samples = 200;        // cache hits checked at most, with check_state
   bool shrink = true;                             // search the smallest schedule for the violation
@@ -77,6 +80,9 @@ struct Report {
   std::string reduction;                  // none, source, optimal ("none" for random search)
   std::string reduction_note;             // why the reduction asked for was not used, if it was not
   bool state_cache = true;
+  bool symmetry = false;                  // symmetry reduction was used
+  std::string symmetry_note;              // why it was not, when it was not
+  std::vector<std::vector<std::string>> symmetry_classes;  // the interchangeable fibers, by class
   std::uint64_t seed = 0;                 // random and pct
   std::int64_t preemption_bound = -1;     // the bound the verdict holds for; -1: unbounded
   bool bound_cut = false;                 // some schedule was not explored because of the bound
@@ -121,8 +127,10 @@ struct Replay {
 std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule);
 
 // Searches for the schedule with the fewest preemptions, then the fewest steps, that ends in a
-// violation of `kind`; expands at most `budget` states. Empty when none was found in budget.
+// violation of `kind`; expands at most `budget` states (with `classes`, states up to renaming
+// interchangeable fibers). Empty when none was found in budget.
 std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std::string& kind,
-                                                     std::uint64_t budget);
+                                                     std::uint64_t budget,
+                                                     std::span<const std::uint32_t> classes = {});
 
 }  // namespace rw::engine

@@ -21,11 +21,18 @@ class StateWriter {
   void put(std::uint64_t w) { words_.push_back(w); }
   void put_signed(std::int64_t v) { words_.push_back(static_cast<std::uint64_t>(v)); }
   void put_all(std::span<const std::uint64_t> ws) { words_.insert(words_.end(), ws.begin(), ws.end()); }
+  // A value that names a fiber (a lock's owner, a file's opener). Under symmetry reduction the
+  // engine renames fibers to their canonical names while the world is written; put_fiber applies
+  // that renaming, so states that differ only in which of two identical fibers did what match.
+  void put_fiber(FiberId f) { words_.push_back(f < rename_.size() ? rename_[f] : f); }
   void clear() { words_.clear(); }
   std::span<const std::uint64_t> words() const { return words_; }
+  // Set by the engine: fiber f is written as renaming[f] (empty: as itself).
+  void set_renaming(std::span<const FiberId> renaming) { rename_ = renaming; }
 
  private:
   std::vector<std::uint64_t> words_;
+  std::span<const FiberId> rename_;
 };
 
 struct ObjectInfo {
@@ -58,9 +65,21 @@ class Program {
   // The body of fiber `self`, run on that fiber's stack. Must announce every shared access with
   // ex.step() before making it, and keep nothing needing a destructor alive across a step.
   virtual void run(Execution& ex, FiberId self) = 0;
-  // Writes every value of the world that can decide the future (engine-owned locks, fiber
-  // positions, declared locals and observed results are written by the engine itself).
+  // Writes every value of the shared world that can decide the future (engine-owned locks, fiber
+  // positions, declared locals and observed results are written by the engine itself). A value
+  // that names a fiber must be written with out.put_fiber().
   virtual void write_state(StateWriter& out) const = 0;
+  // The part of the world that belongs to fiber f alone (its open file, its task state): written
+  // next to f's position, and moved with f when symmetry renames fibers. It must not name fibers.
+  virtual void write_fiber_state(FiberId /*f*/, StateWriter& /*out*/) const {}
+  // Symmetry. Fibers of one class run the same body from the same start and differ only in
+  // their id, so renaming them maps every execution to an execution and every state to an
+  // equivalent one: the search may then store one state per class of renamings. Returns each
+  // fiber's class (the default: every fiber a class of its own, no symmetry).
+  virtual std::vector<std::uint32_t> fiber_classes() const;
+  // Why fibers of one class cannot be renamed soundly in this program (a shared value that names
+  // a fiber and cannot be written with put_fiber); empty when they can. Symmetry is then off.
+  virtual std::string symmetry_blocker() const { return {}; }
   // Copies every value of the world (what reset() sets) out, and back in, so that a search can
   // return to a checkpoint. restore_world gets exactly the bytes save_world appended.
   // The defaults stop the run: a program that cannot be checkpointed can be replayed, not searched.

@@ -221,6 +221,14 @@ void wut_copy_children(const std::vector<WutNode>& src, std::int32_t from, std::
 constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
 std::uint64_t bit(FiberId f) { return std::uint64_t{1} << f; }
 
+// A mask of fibers, each renamed by `to` (fiber f becomes to[f]); `to` empty: unchanged.
+std::uint64_t rename_mask(std::uint64_t m, std::span<const FiberId> to) {
+  if (to.empty()) return m;
+  std::uint64_t out = 0;
+  for (; m != 0; m &= m - 1) out |= bit(to[static_cast<std::size_t>(std::countr_zero(m))]);
+  return out;
+}
+
 struct Node {
   Checkpoint cp;
   std::uint64_t runnable = 0;      // as a mask
@@ -232,6 +240,7 @@ struct Node {
   std::vector<WutNode> wut;        // optimal: what is left to explore from here
   bool started = false;
   std::uint64_t cache_entry = kNoEntry;
+  std::vector<FiberId> rename;      // symmetry: this state's fibers' canonical names
   std::vector<std::uint64_t> summary;
   // The event taken from here to the next node on the path.
   Event ev;
@@ -254,6 +263,8 @@ class Searcher {
     movers_ = dpor_ && !c.bound;
     ex_.set_checkpointing(true);
     if (c.cache != nullptr) ex_.set_interner(&c.cache->positions());
+    if (c.cache != nullptr && c.classes != nullptr) ex_.set_symmetry(*c.classes);
+    sym_ = ex_.symmetric();
     const std::size_t objects = program.objects().size();
     last_write_.assign(objects, -1);
     last_lock_.assign(objects, -1);
@@ -329,11 +340,11 @@ class Searcher {
     if (c_.cache != nullptr) {
       key_.clear();
       ex_.write_state(key_);
-      if (c_.bound) key_.put(ex_.schedule().empty() ? kNoFiber : ex_.schedule().back());
+      if (c_.bound) key_.put(ex_.canonical(ex_.schedule().empty() ? kNoFiber : ex_.schedule().back()));
       std::uint32_t summary = 0;
       bool added = false;
-      const auto d = c_.cache->visit(key_.words(), sleep, ex_.preemptions(), c_.bound.has_value(), dpor_,
-                                     entry, summary, added);
+      const auto d = c_.cache->visit(key_.words(), rename_mask(sleep, ex_.canonical_names()), ex_.preemptions(),
+                                     c_.bound.has_value(), dpor_, entry, summary, added);
       if (added) maybe_record_first_path();
       // A state whose summary is not complete is being explored: by another thread (explore it
       // here as well rather than assume it touches everything), or on this path (a cycle).
@@ -363,6 +374,7 @@ class Searcher {
     n.done_events.clear();
     n.started = false;
     n.cache_entry = entry;
+    if (sym_) n.rename.assign(ex_.canonical_names().begin(), ex_.canonical_names().end());
     n.summary.assign(summary_words_, 0);
     if (dpor_) {
       // What this state may still do counts for races with the path above a later visit.
@@ -554,10 +566,16 @@ class Searcher {
   void pop() {
     Node& n = pool_[top_ - 1];
     if (dpor_ && c_.cache != nullptr && n.cache_entry != kNoEntry) {
-      // Consecutive states mostly share their summary: intern it once.
-      if (n.summary != last_summary_) {
-        last_summary_ = n.summary;
-        last_summary_id_ = c_.cache->intern_summary(n.summary);
+      // Consecutive states mostly share their summary: intern it once. Stored with the
+      // state's canonical names.
+      if (sym_) {
+        renamed_.resize(n.summary.size());
+        for (std::size_t w = 0; w < n.summary.size(); ++w) renamed_[w] = rename_mask(n.summary[w], n.rename);
+      }
+      const std::vector<std::uint64_t>& words = sym_ ? renamed_ : n.summary;
+      if (words != last_summary_) {
+        last_summary_ = words;
+        last_summary_id_ = c_.cache->intern_summary(words);
       }
       c_.cache->set_summary(n.cache_entry, last_summary_id_);
     }
@@ -715,7 +733,15 @@ class Searcher {
   void apply_summary(std::uint32_t id) {
     std::span<const std::uint64_t> sum;
     std::vector<std::uint64_t> all;
-    if (id != 0) {
+    if (id != 0 && sym_) {  // from canonical names to this state's fibers
+      const auto names = ex_.canonical_names();
+      inverse_.resize(names.size());
+      for (FiberId f = 0; f < names.size(); ++f) inverse_[names[f]] = f;
+      const auto stored = c_.cache->summary(id);
+      all.resize(stored.size());
+      for (std::size_t w = 0; w < stored.size(); ++w) all[w] = rename_mask(stored[w], inverse_);
+      sum = all;
+    } else if (id != 0) {
       sum = c_.cache->summary(id);
     } else {
       all.assign(summary_words_, ~std::uint64_t{0});
@@ -811,7 +837,7 @@ class Searcher {
     if (c_.cache != nullptr) {  // count the final state (complete, deadlock or violation)
       key_.clear();
       ex_.write_state(key_);
-      if (c_.bound) key_.put(ex_.schedule().empty() ? kNoFiber : ex_.schedule().back());
+      if (c_.bound) key_.put(ex_.canonical(ex_.schedule().empty() ? kNoFiber : ex_.schedule().back()));
       std::uint64_t entry = 0;
       std::uint32_t summary = 0;
       bool added = false;
@@ -861,9 +887,16 @@ class Searcher {
     if (!opt_.check_state) return;
     first_path_.emplace(key_string(), ex_.schedule());
   }
+  // With symmetry, the fibers' canonical names too: only states equal without renaming are
+  // compared.
   std::string key_string() const {
     const auto w = key_.words();
-    return {reinterpret_cast<const char*>(w.data()), w.size() * sizeof(std::uint64_t)};
+    std::string s(reinterpret_cast<const char*>(w.data()), w.size() * sizeof(std::uint64_t));
+    if (sym_) {
+      const auto names = ex_.canonical_names();
+      s.append(reinterpret_cast<const char*>(names.data()), names.size() * sizeof(FiberId));
+    }
+    return s;
   }
   void maybe_check_state();
 
@@ -877,6 +910,9 @@ class Searcher {
   std::size_t summary_words_ = 0;
   bool dpor_ = false;
   bool movers_ = false;
+  bool sym_ = false;
+  std::vector<std::uint64_t> renamed_;
+  std::vector<FiberId> inverse_;
   std::uint32_t base_ = 0;
   std::vector<Node> pool_;  // the path: pool_[0, top_); nodes above top_ keep their buffers
   std::size_t top_ = 0;
@@ -927,9 +963,10 @@ UnitResult search_unit(Program& program, const SearchContext& context, std::span
 }
 
 Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache,
-                 std::optional<std::uint32_t> bound) {
+                 std::optional<std::uint32_t> bound, const std::vector<std::uint32_t>* classes) {
   Execution ex(program);
   if (cache != nullptr) ex.set_interner(&cache->positions());  // keys as the search writes them
+  if (cache != nullptr && classes != nullptr) ex.set_symmetry(*classes);
   Split out;
   out.units = {{}};
   StateWriter key;

@@ -14,6 +14,10 @@
 // path that conflicts with an access of another fiber in the summary gets that fiber added to
 // its backtrack set (conservative, after Yang et al., SPIN 2008). A state whose summary is not
 // complete yet (still being explored) counts as touching everything.
+// With symmetry, states are stored in canonical form (Execution::set_symmetry), and the fibers a
+// visit names (its sleep set, the summary's fibers) are stored under their canonical names and
+// mapped back to the fibers of the state at hand: a state matched by renaming is treated as the
+// renamed copy of the one explored.
 #pragma once
 #include <atomic>
 #include <functional>
@@ -89,6 +93,7 @@ struct SearchContext {
   Reduction reduction = Reduction::None;
   std::optional<std::uint32_t> bound;
   SharedCache* cache = nullptr;              // nullptr: no state cache
+  const std::vector<std::uint32_t>* classes = nullptr;  // symmetry (with the cache): fiber classes
   std::atomic<bool>* stop = nullptr;         // set when the whole search must end (a bound, an error)
   std::uint64_t unit = 0;                    // this unit's index in depth-first order
   std::atomic<std::uint64_t>* first_violation_unit = nullptr;  // units after it stop
@@ -112,6 +117,6 @@ struct Split {
   bool bound_cut = false;  // a prefix was dropped for having more preemptions than the bound
 };
 Split split_tree(Program& program, std::size_t want, std::uint32_t max_steps, SharedCache* cache,
-                 std::optional<std::uint32_t> bound);
+                 std::optional<std::uint32_t> bound, const std::vector<std::uint32_t>* classes);
 
 }  // namespace rw::engine::detail

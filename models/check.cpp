@@ -21,7 +21,12 @@ CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOption
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto& rep = r.report;
-  const Expectation& x = scenario.expect;
+  Expectation x = scenario.expect;
+  if (rep.symmetry && x.outcomes) {
+    // Outcomes under symmetry say which results a class's fibers got, not which fiber got which.
+    const KernelProgram program(scenario);
+    for (auto& o : *x.outcomes) o = engine::canonical_outcome(program.fiber_names(), program.fiber_classes(), o);
+  }
   switch (rep.verdict) {
     case engine::Verdict::Error: r.mismatch = rep.error; return r;
     case engine::Verdict::Incomplete:

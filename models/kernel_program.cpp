@@ -1,6 +1,8 @@
 // models/kernel_program.cpp
 #include "models/kernel_program.hpp"
 
+#include <algorithm>
+
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
 #include "models/module.hpp"
@@ -18,10 +20,25 @@ engine::Label KernelProgram::label(std::string text) {
   return engine::Label::runtime(label_text_.back().c_str());
 }
 
+namespace {
+bool same_ops(const std::vector<Op>& a, const std::vector<Op>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const Op& x, const Op& y) { return x.kind == y.kind && x.module == y.module; });
+}
+}  // namespace
+
 KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario)) {
-  for (const auto& f : scenario_.fibers) {
+  // Fibers with the same operations (setup and run) are one class: processes running the same
+  // program, interchangeable but for their pid. Their task state is theirs (write_fiber_state),
+  // and nothing shared names a task but the engine's locks, so renaming them is sound. Their
+  // outermost frame is named after the class, so that their positions compare equal.
+  for (std::size_t i = 0; i < scenario_.fibers.size(); ++i) {
+    const FiberDef& f = scenario_.fibers[i];
     fiber_names_.push_back(f.name);
-    fiber_labels_.push_back(label(f.name));
+    std::size_t c = 0;
+    while (c < i && !(same_ops(scenario_.fibers[c].setup, f.setup) && same_ops(scenario_.fibers[c].run, f.run))) ++c;
+    classes_.push_back(static_cast<std::uint32_t>(c));
+    fiber_labels_.push_back(c == i ? label(f.name) : fiber_labels_[c]);
   }
   Kernel& k = kernel_;
   k.o_module_mutex = add_object("module_mutex", true);
@@ -111,16 +128,20 @@ void KernelProgram::write_state(engine::StateWriter& out) const {
     out.put_signed(m.cdev.kobj_refcount);
     out.put_signed(cdev_index(k, m.inode.i_cdev));
   }
-  for (const auto& t : k.tasks) {
-    std::int64_t f_op = 0, inode = 0;
-    for (std::size_t i = 0; i < k.modules.size(); ++i) {
-      if (t.f_op == &k.modules[i].fops) f_op = static_cast<std::int64_t>(i) + 1;
-      if (t.f_inode == &k.modules[i].inode) inode = static_cast<std::int64_t>(i) + 1;
-    }
-    out.put(t.file_open ? 1 : 0);
-    out.put_signed(f_op);
-    out.put_signed(inode);
+}
+
+// struct task_struct's part: its open file, if any.
+void KernelProgram::write_fiber_state(engine::FiberId f, engine::StateWriter& out) const {
+  const Kernel& k = kernel_;
+  const Task& t = k.tasks[f];
+  std::int64_t f_op = 0, inode = 0;
+  for (std::size_t i = 0; i < k.modules.size(); ++i) {
+    if (t.f_op == &k.modules[i].fops) f_op = static_cast<std::int64_t>(i) + 1;
+    if (t.f_inode == &k.modules[i].inode) inode = static_cast<std::int64_t>(i) + 1;
   }
+  out.put(t.file_open ? 1 : 0);
+  out.put_signed(f_op);
+  out.put_signed(inode);
 }
 
 // Everything reset() sets, and nothing else changes: the modules' mutable fields and the tasks.

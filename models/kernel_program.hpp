@@ -19,6 +19,8 @@ class KernelProgram final : public engine::Program {
   void reset() override;
   void run(Execution& ex, engine::FiberId self) override;
   void write_state(engine::StateWriter& out) const override;
+  void write_fiber_state(engine::FiberId f, engine::StateWriter& out) const override;
+  std::vector<std::uint32_t> fiber_classes() const override { return classes_; }
   void save_world(std::vector<std::byte>& out) const override;
   void restore_world(std::span<const std::byte> in) override;
   std::string watch() const override;
@@ -35,7 +37,8 @@ class KernelProgram final : public engine::Program {
   std::vector<std::string> fiber_names_;
   std::vector<engine::ObjectInfo> objects_;
   std::deque<std::string> label_text_;  // owns the text of runtime labels; never moves
-  std::vector<engine::Label> fiber_labels_;
+  std::vector<engine::Label> fiber_labels_;  // per fiber: its class's first fiber's name
+  std::vector<std::uint32_t> classes_;
   Kernel kernel_;
 };
 

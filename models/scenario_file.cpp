@@ -281,10 +281,12 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
   return out;
 }
 
-FiberDef parse_fiber(const toml::key& key, const toml::node& node, const std::vector<ModuleDef>& modules) {
+// A [fiber.<name>] table: one fiber, or with count = N, N processes running the same program,
+// named <name>1 ... <name>N (the engine then knows they are interchangeable).
+std::vector<FiberDef> parse_fiber(const toml::key& key, const toml::node& node, const std::vector<ModuleDef>& modules) {
   const std::string where = fmt::format("fiber.{}", key.str());
   const auto& t = need_table(node, where);
-  only_keys(t, fmt::format("[{}]", where), {"setup", "run"});
+  only_keys(t, fmt::format("[{}]", where), {"setup", "run", "count"});
   FiberDef f;
   f.name = std::string(key.str());
   if (!valid_name(f.name))
@@ -299,7 +301,20 @@ FiberDef parse_fiber(const toml::key& key, const toml::node& node, const std::ve
   f.run = parse_ops(*run, where + ".run", modules, file_open);
   if (f.run.empty())
     fail(run->source(), fmt::format("fiber '{}' has an empty program: expected at least one operation", f.name));
-  return f;
+  const auto* count = t.get("count");
+  if (count == nullptr) return {f};
+  const auto* n = count->as_integer();
+  if (n == nullptr)
+    fail(count->source(), fmt::format("'{}.count' must be a whole number of fibers, not {}", where, type_name(*count)));
+  if (n->get() < 1 || n->get() > 64)
+    fail(count->source(), fmt::format("'{}.count' is {}: expected 1 to 64 fibers", where, n->get()));
+  if (n->get() == 1) return {f};
+  std::vector<FiberDef> out;
+  for (std::int64_t i = 1; i <= n->get(); ++i) {
+    out.push_back(f);
+    out.back().name = fmt::format("{}{}", f.name, i);
+  }
+  return out;
 }
 
 Expectation parse_expect(const toml::node& node) {
@@ -392,8 +407,19 @@ Scenario build(const toml::table& root, const std::string& file) {
   if (fibers == nullptr) fail(root.source(), "the scenario has no fiber: expected a [fiber.<name>] table with run = [...]");
   const auto& ft = need_table(*fibers, "fiber");
   if (ft.empty()) fail(ft.source(), "the scenario has no fiber: expected a [fiber.<name>] table with run = [...]");
-  if (ft.size() > 64) fail(ft.source(), fmt::format("{} fibers: at most 64 are supported", ft.size()));
-  for (auto [kp, vp] : in_file_order(ft)) s.fibers.push_back(parse_fiber(*kp, *vp, s.modules));
+  for (auto [kp, vp] : in_file_order(ft)) {
+    for (auto& f : parse_fiber(*kp, *vp, s.modules)) {
+      const toml::node* count = vp->as_table()->get("count");
+      const auto& where = count != nullptr ? count->source() : kp->source();
+      for (const auto& other : s.fibers)
+        if (other.name == f.name)
+          fail(where, fmt::format("two fibers are named '{}' (count = N names them {}1 ... {}N)", f.name,
+                                  kp->str(), kp->str()));
+      if (s.fibers.size() == 64)
+        fail(where, "more than 64 fibers: at most 64 are supported");
+      s.fibers.push_back(std::move(f));
+    }
+  }
   const auto* expect = root.get("expect");
   if (expect == nullptr)
     fail(root.source(), "the scenario does not say what it expects: add [expect] with verdict = \"safe\" or \"violation\"");
