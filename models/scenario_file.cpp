@@ -407,6 +407,7 @@ Scenario build(const toml::table& root, const std::string& file) {
   if (fibers == nullptr) fail(root.source(), "the scenario has no fiber: expected a [fiber.<name>] table with run = [...]");
   const auto& ft = need_table(*fibers, "fiber");
   if (ft.empty()) fail(ft.source(), "the scenario has no fiber: expected a [fiber.<name>] table with run = [...]");
+  if (ft.size() > 64) fail(ft.source(), fmt::format("{} fibers: at most 64 are supported", ft.size()));
   for (auto [kp, vp] : in_file_order(ft)) {
     for (auto& f : parse_fiber(*kp, *vp, s.modules)) {
       const toml::node* count = vp->as_table()->get("count");
@@ -416,7 +417,7 @@ Scenario build(const toml::table& root, const std::string& file) {
           fail(where, fmt::format("two fibers are named '{}' (count = N names them {}1 ... {}N)", f.name,
                                   kp->str(), kp->str()));
       if (s.fibers.size() == 64)
-        fail(where, "more than 64 fibers: at most 64 are supported");
+        fail(where, "with this count the scenario has more than 64 fibers: at most 64 are supported");
       s.fibers.push_back(std::move(f));
     }
   }
