@@ -10,12 +10,15 @@
 # Usage: bash bench/spin_compare.sh
 # Environment (defaults in brackets):
 #   RACEWIN        racewin binary [build/release/cli/racewin]
-#   MAX_N          largest number of openers, 1..10 [6]
+#   NS             the numbers of openers to run, each 1..10 [1 2 3 5 7 10]
+#   MAX_N          instead of NS: every N from 1 to MAX_N
 #   VARIANTS       [owner selfget]
-#   RACEWIN_MODES  "default" runs `racewin check` as it is; any other M adds
-#                  `--reduction M --jobs 1`, and M-nocache also `--no-state-cache` (a rejected
-#                  flag, exit 2, is recorded as n/a)
-#                  [default none source optimal]; empty: SPIN only
+#   RACEWIN_MODES  "default" runs `racewin check` as it is (every core, symmetry on); any
+#                  other M adds `--reduction M --jobs 1`, M-nocache also `--no-state-cache`, and
+#                  M-nosym `--symmetry off` (a rejected flag, exit 2, is recorded as n/a)
+#                  [default source source-nosym]; empty: SPIN only
+#   A tool or mode that timed out or ran out of memory at some N is not run at larger N (the row
+#   says so).
 #   RACEWIN_FLAGS  added to every racewin run: lifts its default bound of 10,000,000 executions,
 #                  so that the time bound decides, as for SPIN [--max-executions 1000000000000]
 #   TIMEOUT        seconds per run, SPIN's pan and each racewin run [120]
@@ -28,9 +31,10 @@ cd "$(dirname "$0")/.."
 root=$PWD
 RACEWIN=${RACEWIN:-build/release/cli/racewin}
 [[ $RACEWIN = /* ]] || RACEWIN=$root/$RACEWIN
-MAX_N=${MAX_N:-6}
+NS=${NS:-1 2 3 5 7 10}
+[[ -n ${MAX_N:-} ]] && NS=$(seq 1 "$MAX_N")
 VARIANTS=${VARIANTS:-owner selfget}
-RACEWIN_MODES=${RACEWIN_MODES-default none source optimal-nocache}
+RACEWIN_MODES=${RACEWIN_MODES-default source source-nosym}
 RACEWIN_FLAGS=${RACEWIN_FLAGS-"--max-executions 1000000000000"}
 TIMEOUT=${TIMEOUT:-120}
 MEM_MB=${MEM_MB:-8192}
@@ -41,7 +45,9 @@ gen=$root/bench/spin/gen_pml.py
 for tool in spin gcc python3 timeout; do
   command -v $tool >/dev/null || { echo "spin_compare: $tool is missing (apt-get install -y spin gcc)" >&2; exit 1; }
 done
-[[ $MAX_N =~ ^[0-9]+$ ]] && ((MAX_N >= 1 && MAX_N <= 10)) || { echo "spin_compare: MAX_N must be 1..10" >&2; exit 1; }
+for n in $NS; do
+  [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 10)) || { echo "spin_compare: each N in NS (or MAX_N) must be 1..10, got '$n'" >&2; exit 1; }
+done
 [[ -x $RACEWIN ]] || echo "spin_compare: no racewin binary at $RACEWIN: its rows will read n/a" >&2
 
 work=$(mktemp -d /tmp/spin_compare.XXXXXX)
@@ -129,6 +135,7 @@ run_racewin() {  # scenario mode
   case $mode in
     default) ;;
     *-nocache) flags=(--reduction "${mode%-nocache}" --jobs 1 --no-state-cache) ;;
+    *-nosym) flags=(--reduction "${mode%-nosym}" --jobs 1 --symmetry off) ;;
     *) flags=(--reduction "$mode" --jobs 1) ;;
   esac
   t0=$(now)
@@ -158,8 +165,10 @@ EOF
 }
 
 spin_version=$(spin -V 2>&1 | head -1)
+declare -A gave_up  # tool/mode -> the N at which it timed out or ran out of memory
 for v in $VARIANTS; do
-  for ((n = 1; n <= MAX_N; n++)); do
+  gave_up=()
+  for n in $NS; do
     d=$work/${v}_$n
     mkdir -p "$d"
     python3 "$gen" "$v" "$n" >"$d/model.pml"
@@ -168,13 +177,23 @@ for v in $VARIANTS; do
     [[ $SPIN_NOREDUCE = 1 ]] && spin_modes+=(1)
     for nr in "${spin_modes[@]}"; do
       mode=$([[ $nr = 1 ]] && echo "noreduce" || echo "exhaustive")
+      if [[ -n ${gave_up[spin/$mode]:-} ]]; then
+        row "$v" "$n" spin "$mode" "not run" "" "" "" "" "" "" "gave up at N=${gave_up[spin/$mode]}"
+        continue
+      fi
       IFS=, read -r verdict states trans wall pan_s build note < <(run_spin "$v" "$n" "$d" "$nr")
+      [[ $verdict = timeout || $verdict = "out of memory" ]] && gave_up[spin/$mode]=$n
       if [[ $v = selfget && $verdict = violation ]]; then note="$note; trail $(replay_trail "$n" "$d" | tr ',' ';')"; fi
       row "$v" "$n" spin "$mode" "$verdict" "" "$states" "$trans" "$wall" "$pan_s" "$build" "$note"
       echo "spin_compare: $v N=$n spin/$mode: $verdict, $states states, ${wall}s" >&2
     done
     for mode in $RACEWIN_MODES; do
+      if [[ -n ${gave_up[racewin/$mode]:-} ]]; then
+        row "$v" "$n" racewin "$mode" "not run" "" "" "" "" "" "" "gave up at N=${gave_up[racewin/$mode]}"
+        continue
+      fi
       IFS=, read -r verdict execs states wall note < <(run_racewin "$d/scenario.toml" "$mode")
+      [[ $verdict = timeout || $verdict = "out of memory" ]] && gave_up[racewin/$mode]=$n
       row "$v" "$n" racewin "$mode" "$verdict" "$execs" "$states" "" "$wall" "" "" "$note"
       echo "spin_compare: $v N=$n racewin/$mode: $verdict${execs:+, $execs executions, $states states, ${wall}s}" >&2
     done
@@ -203,11 +222,18 @@ out = ["# SPIN and racewin on the same protocol", "",
        "for the smallest schedule and the replay), so their state counts are not comparable. SPIN's",
        "counterexample is replayed in racewin (note). pan's wall time includes about 0.1 s to allocate its",
        "128 MB hash table (-w24).", "",
-       "| variant | N | tool/mode | verdict | executions | states | transitions | seconds | note |",
-       "|---|--:|---|---|--:|--:|--:|--:|---|"]
+       "`whole run` is what a user waits for: for SPIN, `spin -a` and gcc plus pan; for racewin, the same",
+       "as `seconds`.", "",
+       "| variant | N | tool/mode | verdict | executions | states | transitions | seconds | whole run | note |",
+       "|---|--:|---|---|--:|--:|--:|--:|--:|---|"]
+def whole(r):
+    try:
+        return f"{float(r['seconds']) + float(r['build_seconds'] or 0):.2f}"
+    except ValueError:
+        return ""
 for r in rows:
     out.append(f"| {r['variant']} | {r['n']} | {r['tool']}/{r['mode']} | {r['verdict']} | {num(r['executions'])} | "
-               f"{num(r['states'])} | {num(r['transitions'])} | {r['seconds']} | {r['note']} |")
+               f"{num(r['states'])} | {num(r['transitions'])} | {r['seconds']} | {whole(r)} | {r['note']} |")
 open(dst, "w").write("\n".join(out) + "\n")
 EOF
 echo "spin_compare: wrote $csv and $md" >&2

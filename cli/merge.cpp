@@ -7,6 +7,9 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <vector>
+
+#include "engine/execution.hpp"
 
 namespace rw::cli {
 
@@ -113,14 +116,22 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
     bool incomplete = false, error = false;
     const json* violation = nullptr;
     std::string incomplete_reason;
+    std::vector<std::vector<std::string>> classes;  // interchangeable fibers: outcomes compare up to renaming them
     const json& x = first["expected"];
     const std::string want_kind = x.value("kind", "");
     for (const auto& p : ps) {
       const json& s = p.scenario;
+      if (s.value("symmetry", json::object()).value("on", false) != first.value("symmetry", json::object()).value("on", false)) {
+        err << fmt::format("racewin merge: {}: scenario '{}' ran with symmetry {}, but {} with it {}\n", p.file, name,
+                           s["symmetry"].value("on", false) ? "on" : "off", ps.front().file,
+                           first["symmetry"].value("on", false) ? "on" : "off");
+        return 2;
+      }
       executions += u64(s, "executions");
       states += u64(s, "states");
       steps += u64(s, "steps");
       for (const auto& o : s["outcomes"]) outcomes[o.value("outcome", "")] += o.value("count", std::uint64_t{0});
+      classes = s.value("symmetry", json::object()).value("classes", classes);
       const std::string v = s["verdict"].get<std::string>();
       if (v == "incomplete") {
         incomplete = true;
@@ -145,18 +156,20 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
     else if (want_violation && (*violation).value("kind", "") != want_kind)
       mismatch = fmt::format("expected violation {}, found {}", want_kind, (*violation).value("kind", ""));
     else if (!want_violation && x.contains("outcomes")) {
-      std::set<std::string> want;
-      for (const auto& o : x["outcomes"]) want.insert(o.get<std::string>());
-      for (const auto& [o, n] : outcomes)
+      std::set<std::string> want, got;
+      for (const auto& o : x["outcomes"]) want.insert(rw::engine::canonical_outcome(o.get<std::string>(), classes));
+      for (const auto& [o, n] : outcomes) got.insert(rw::engine::canonical_outcome(o, classes));
+      for (const auto& o : got)
         if (!want.contains(o) && mismatch.empty()) mismatch = fmt::format("outcome not in expect.outcomes: '{}'", o);
       for (const auto& o : want)
-        if (!outcomes.contains(o) && mismatch.empty()) mismatch = fmt::format("expected outcome never happens: '{}'", o);
+        if (!got.contains(o) && mismatch.empty()) mismatch = fmt::format("expected outcome never happens: '{}'", o);
     }
     m["verdict"] = verdict;
     m["matches"] = mismatch.empty();
     if (!mismatch.empty()) m["mismatch"] = mismatch;
     m["strategy"] = first.value("strategy", "dfs");
     m["reduction"] = first.value("reduction", "");
+    if (first.contains("symmetry")) m["symmetry"] = first["symmetry"];
     m["shards"] = count;
     m["executions"] = executions;
     m["states"] = states;

@@ -271,7 +271,13 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     nlohmann::ordered_json x;
     x["verdict"] = c.scenario.expect.violation ? "violation" : "safe";
     if (c.scenario.expect.violation) x["kind"] = c.scenario.expect.kind;
-    if (c.scenario.expect.outcomes) x["outcomes"] = *c.scenario.expect.outcomes;
+    if (c.scenario.expect.outcomes) {
+      // An expectation names a class's results up to renaming its fibers (canonical_outcome),
+      // as the check compared it.
+      std::vector<std::string> want = *c.scenario.expect.outcomes;
+      for (auto& o : want) o = engine::canonical_outcome(o, r.symmetry_classes);
+      x["outcomes"] = want;
+    }
     j["expected"] = x;
     j["verdict"] = std::string(engine::to_string(r.verdict));
     j["matches"] = c.result.matches;

@@ -46,6 +46,25 @@ std::vector<std::vector<FiberId>> symmetric_groups(std::span<const std::uint32_t
   return groups;
 }
 
+std::string canonical_outcome(std::string_view outcome, const std::vector<std::vector<std::string>>& classes) {
+  std::vector<std::string> names;
+  for (std::size_t at = 0; at < outcome.size();) {
+    const std::size_t colon = outcome.find(':', at);
+    if (colon == std::string_view::npos) return std::string(outcome);
+    names.emplace_back(outcome.substr(at, colon - at));
+    const std::size_t next = outcome.find(" | ", colon);
+    at = next == std::string_view::npos ? outcome.size() : next + 3;
+  }
+  std::vector<std::uint32_t> ids(names.size());
+  for (std::size_t f = 0; f < names.size(); ++f) {
+    ids[f] = static_cast<std::uint32_t>(f);
+    for (std::size_t c = 0; c < classes.size(); ++c)
+      if (std::find(classes[c].begin(), classes[c].end(), names[f]) != classes[c].end())
+        ids[f] = static_cast<std::uint32_t>(names.size() + c);
+  }
+  return canonical_outcome(names, ids, outcome);
+}
+
 std::string canonical_outcome(std::span<const std::string> names, std::span<const std::uint32_t> classes,
                               std::string_view outcome) {
   // "a: x=0 | b: y=1": one part per fiber, in fiber order.

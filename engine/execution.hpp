@@ -58,6 +58,8 @@ std::vector<std::vector<FiberId>> symmetric_groups(std::span<const std::uint32_t
 // among that class's names: equal for two outcomes that differ only by renaming those fibers.
 std::string canonical_outcome(std::span<const std::string> names, std::span<const std::uint32_t> classes,
                               std::string_view outcome);
+// The same, with the classes given by their fibers' names (as in a JSON report).
+std::string canonical_outcome(std::string_view outcome, const std::vector<std::vector<std::string>>& classes);
 
 class Execution {
  public:

@@ -266,7 +266,7 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
 // One exhaustive pass with a fixed bound (or none).
 // A search with a reduction this small is finished on one thread before any is started: its
 // counts then do not depend on the threads' timing (sleep sets make them order-dependent).
-constexpr std::uint64_t kSerialFirst = 20'000;
+constexpr std::uint64_t kSerialFirst = 100'000;
 
 Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptions& opt, Reduction reduction,
                   std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0,

@@ -22,11 +22,16 @@ CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOption
 
   const auto& rep = r.report;
   Expectation x = scenario.expect;
-  if (rep.symmetry && x.outcomes) {
-    // Outcomes under symmetry say which results a class's fibers got, not which fiber got which.
-    const KernelProgram program(scenario);
-    for (auto& o : *x.outcomes) o = engine::canonical_outcome(program.fiber_names(), program.fiber_classes(), o);
-  }
+  // Outcomes are compared up to renaming interchangeable fibers (a class's results sorted among
+  // its names): under symmetry the search reports them so, and an expectation means them so.
+  const KernelProgram program(scenario);
+  const auto canonical = [&](const std::string& o) {
+    return engine::canonical_outcome(program.fiber_names(), program.fiber_classes(), o);
+  };
+  if (x.outcomes)
+    for (auto& o : *x.outcomes) o = canonical(o);
+  std::vector<std::string> got_outcomes;
+  for (const auto& o : rep.outcomes) got_outcomes.push_back(canonical(o.outcome));
   switch (rep.verdict) {
     case engine::Verdict::Error: r.mismatch = rep.error; return r;
     case engine::Verdict::Incomplete:
@@ -48,9 +53,9 @@ CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOption
         // shards find. Only what it did find is checked; `racewin merge` checks the whole.
         if (x.outcomes) {
           std::set<std::string> want(x.outcomes->begin(), x.outcomes->end());
-          for (const auto& o : rep.outcomes)
-            if (!want.contains(o.outcome)) {
-              r.mismatch = fmt::format("outcome not in expect.outcomes: '{}'", o.outcome);
+          for (const auto& o : got_outcomes)
+            if (!want.contains(o)) {
+              r.mismatch = fmt::format("outcome not in expect.outcomes: '{}'", o);
               return r;
             }
         }
@@ -62,8 +67,7 @@ CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOption
       }
       if (x.outcomes) {
         std::set<std::string> want(x.outcomes->begin(), x.outcomes->end());
-        std::set<std::string> got;
-        for (const auto& o : rep.outcomes) got.insert(o.outcome);
+        const std::set<std::string> got(got_outcomes.begin(), got_outcomes.end());
         std::vector<std::string> extra, missing;
         std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
         std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));

@@ -417,7 +417,7 @@ Scenario build(const toml::table& root, const std::string& file) {
           fail(where, fmt::format("two fibers are named '{}' (count = N names them {}1 ... {}N)", f.name,
                                   kp->str(), kp->str()));
       if (s.fibers.size() == 64)
-        fail(where, "with this count the scenario has more than 64 fibers: at most 64 are supported");
+        fail(where, "the scenario has more than 64 fibers (a count = N counts N): at most 64 are supported");
       s.fibers.push_back(std::move(f));
     }
   }

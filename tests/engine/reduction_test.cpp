@@ -326,7 +326,7 @@ Truth brute_force(Program& program) {
   return t;
 }
 
-// A search with a reduction that fits in 20,000 executions is finished on one thread before
+// A search with a reduction that fits in 100,000 executions is finished on one thread before
 // any other starts (its counts then do not depend on timing), unless max_executions is at most
 // that: these tests set it so, to run the threads.
 constexpr std::uint64_t kThreadedMaxExecutions = 20'000;
@@ -744,7 +744,7 @@ TEST(Jobs, TwoThreadsFindWhatOneFinds) {
 }
 
 TEST(Jobs, ASmallReducedSearchRunsOnOneThread) {
-  // Below 20,000 executions, a search with a reduction is finished serially first, so that its
+  // Below 100,000 executions, a search with a reduction is finished serially first, so that its
   // report does not depend on timing: the same counts as with one job.
   auto make = [] { return std::unique_ptr<Program>(independent_program({2, 2, 2})); };
   ExploreOptions two;

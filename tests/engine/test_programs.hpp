@@ -40,13 +40,22 @@ class LambdaProgram final : public Program {
     objects_.push_back({.name = std::move(name), .is_lock = false});
     initial_.push_back(initial);
     values_.push_back(initial);
+    fiber_ref_.push_back(false);
     return static_cast<ObjectId>(objects_.size() - 1);
+  }
+  // A shared int that holds a fiber's id, or -1 for none (an owner, the last writer). It is
+  // written with put_fiber, so that symmetry renames it along with the fibers.
+  ObjectId add_fiber_ref(std::string name) {
+    const ObjectId v = add_int(std::move(name), -1);
+    fiber_ref_.back() = true;
+    return v;
   }
   // An engine-owned lock (Execution::lock / unlock); its value slot stays 0.
   ObjectId add_lock(std::string name) {
     objects_.push_back({.name = std::move(name), .is_lock = true});
     initial_.push_back(0);
     values_.push_back(0);
+    fiber_ref_.push_back(false);
     return static_cast<ObjectId>(objects_.size() - 1);
   }
   FiberId add_fiber(std::string name, Body body) {
@@ -54,6 +63,10 @@ class LambdaProgram final : public Program {
     bodies_.push_back(std::move(body));
     return static_cast<FiberId>(names_.size() - 1);
   }
+  // Symmetry: each fiber's class (Program::fiber_classes). Empty, the default: a class per fiber.
+  void set_fiber_classes(std::vector<std::uint32_t> classes) { classes_ = std::move(classes); }
+  // Symmetry: why this program's fibers cannot be renamed (Program::symmetry_blocker).
+  void set_symmetry_blocker(std::string why) { blocker_ = std::move(why); }
   // A label made at run time; its text lives as long as the program.
   Label label(std::string text) {
     texts_.push_back(std::move(text));
@@ -86,8 +99,17 @@ class LambdaProgram final : public Program {
   void reset() override { values_ = initial_; }
   void run(Execution& ex, FiberId self) override { bodies_.at(self)(ex); }
   void write_state(StateWriter& out) const override {
-    for (std::int64_t v : values_) out.put_signed(v);
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      if (fiber_ref_[i])
+        out.put_fiber(values_[i] < 0 ? kNoFiber : static_cast<FiberId>(values_[i]));
+      else
+        out.put_signed(values_[i]);
+    }
   }
+  std::vector<std::uint32_t> fiber_classes() const override {
+    return classes_.empty() ? Program::fiber_classes() : classes_;
+  }
+  std::string symmetry_blocker() const override { return blocker_; }
   void save_world(std::vector<std::byte>& out) const override {
     for (std::int64_t v : values_) put_bytes(out, v);
   }
@@ -110,6 +132,9 @@ class LambdaProgram final : public Program {
   std::vector<ObjectInfo> objects_;
   std::vector<std::int64_t> initial_;
   std::vector<std::int64_t> values_;
+  std::vector<bool> fiber_ref_;  // per object: holds a fiber id (add_fiber_ref)
+  std::vector<std::uint32_t> classes_;
+  std::string blocker_;
   std::deque<std::string> texts_;  // a deque: growing it never moves the texts labels point to
 };
 
@@ -125,6 +150,7 @@ struct ScheduleRun {
   bool complete = false;            // every fiber finished
   std::string violation;            // its kind, if the run ended in one
   std::string outcome;              // when complete
+  std::uint32_t preemptions = 0;    // at its end (Execution::preemptions)
   std::vector<FiberId> schedule() const {
     std::vector<FiberId> s;
     for (const Step& st : steps) s.push_back(st.fiber);
@@ -162,6 +188,7 @@ std::uint64_t for_each_schedule(Program& program, Visit&& visit, std::uint32_t m
     run.complete = ex.complete();
     if (ex.violation()) run.violation = ex.violation()->kind;
     if (run.complete) run.outcome = ex.outcome();
+    run.preemptions = ex.preemptions();
     visit(std::as_const(run));
     ++count;
     while (!stack.empty() && stack.back().chosen + 1 == stack.back().width) stack.pop_back();
