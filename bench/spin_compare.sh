@@ -21,7 +21,8 @@
 #   says so).
 #   RACEWIN_FLAGS  added to every racewin run: lifts its default bound of 10,000,000 executions,
 #                  so that the time bound decides, as for SPIN [--max-executions 1000000000000]
-#   TIMEOUT        seconds per run, SPIN's pan and each racewin run [120]
+#   TIMEOUT        seconds per racewin run [120]
+#   SPIN_TIMEOUT   seconds per run of SPIN's pan [TIMEOUT]
 #   MEM_MB         memory bound per run: pan's -DMEMLIM, racewin's ulimit -v [8192]
 #   SPIN_NOREDUCE  1: also run pan compiled with -DNOREDUCE (no partial-order reduction) [0]
 #   PAN_FLAGS      extra options for ./pan, e.g. -w28 for a larger hash table [none]
@@ -37,6 +38,7 @@ VARIANTS=${VARIANTS:-owner selfget}
 RACEWIN_MODES=${RACEWIN_MODES-default source source-nosym}
 RACEWIN_FLAGS=${RACEWIN_FLAGS-"--max-executions 1000000000000"}
 TIMEOUT=${TIMEOUT:-120}
+SPIN_TIMEOUT=${SPIN_TIMEOUT:-$TIMEOUT}
 MEM_MB=${MEM_MB:-8192}
 SPIN_NOREDUCE=${SPIN_NOREDUCE:-0}
 PAN_FLAGS=${PAN_FLAGS:-}
@@ -71,7 +73,7 @@ run_spin() {  # variant n dir reduce(0|1)
   (cd "$d" && spin -a model.pml >spin_a.log 2>&1 && gcc $cflags -o pan pan.c >gcc.log 2>&1) ||
     { echo "error,,,,,,spin -a or gcc failed (see $d)"; return; }
   t1=$(now)
-  (cd "$d" && rm -f model.pml.trail && ulimit -c 0 && timeout -s INT -k 10 "$TIMEOUT" ./pan $panflags $PAN_FLAGS >pan.log 2>&1)
+  (cd "$d" && rm -f model.pml.trail && ulimit -c 0 && timeout -s INT -k 10 "$SPIN_TIMEOUT" ./pan $panflags $PAN_FLAGS >pan.log 2>&1)
   rc=$?
   t2=$(now)
   python3 - "$d/pan.log" "$rc" "$(elapsed "$t1" "$t2")" "$(elapsed "$t0" "$t1")" <<'EOF'
@@ -200,15 +202,15 @@ for v in $VARIANTS; do
   done
 done
 
-python3 - "$csv" "$md" "$spin_version" "$RACEWIN" "$TIMEOUT" "$MEM_MB" "$RACEWIN_FLAGS" "$(nproc)" <<'EOF'
+python3 - "$csv" "$md" "$spin_version" "$RACEWIN" "$TIMEOUT" "$MEM_MB" "$RACEWIN_FLAGS" "$(nproc)" "$SPIN_TIMEOUT" <<'EOF'
 import csv, datetime, sys
-src, dst, spin_version, racewin, timeout, mem, rflags, cores = sys.argv[1:]
+src, dst, spin_version, racewin, timeout, mem, rflags, cores, spin_timeout = sys.argv[1:]
 rows = list(csv.DictReader(open(src)))
 def num(x):
     return f"{int(x):,}" if x.isdigit() else (x or "")
 out = ["# SPIN and racewin on the same protocol", "",
        f"Written by `bash bench/spin_compare.sh` on {datetime.date.today()} ({cores} cores): {spin_version};",
-       f"racewin `{racewin}`; {timeout} s and {mem} MB per run.", "",
+       f"racewin `{racewin}`; {timeout} s per racewin run, {spin_timeout} s per pan run, {mem} MB per run.", "",
        "Models: `python3 bench/spin/gen_pml.py VARIANT N` prints the Promela (one d_step per racewin step)",
        "and, with `--toml`, the racewin scenario. SPIN: `spin -a`, `gcc -O2 -DSAFETY -DNOFAIR -DMEMLIM=...`,",
        "`./pan -m100000 -c1` (`-E` for selfget), exhaustive; `seconds` is pan's wall time (`spin -a` and gcc",

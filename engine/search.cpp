@@ -286,7 +286,10 @@ class Searcher {
         ex_.advance(c);
         continue;
       }
-      if (c_.reduction == Reduction::Source) {  // (optimal's wakeup trees start afresh in each unit)
+      // (Optimal's wakeup trees start afresh in each unit. With symmetry, so do sleep sets: a
+      // unit root asleep for a fiber relies on an earlier unit to cover it, and the cache may
+      // prune that unit's root as a renaming of another unit's, which relies on it in turn.)
+      if (c_.reduction == Reduction::Source && !sym_) {
         for (const Event& e : asleep)
           if (e.fiber == c) return std::move(r_);  // covered by an earlier unit
         ex_.save(here);
@@ -844,8 +847,12 @@ class Searcher {
       c_.cache->visit(key_.words(), 0, ex_.preemptions(), c_.bound.has_value(), false, entry, summary, added);
     }
     if (const auto& v = ex_.violation()) {
-      if (dpor_) pending_races(v->fiber);
       const bool wanted = opt_.target_kind.empty() || v->kind == opt_.target_kind;
+      if (dpor_) pending_races(v->fiber);
+      // A violation passed over (a target kind is sought) cut the other fibers off after their
+      // next step: what they would have done after it is unknown, so it is taken to touch
+      // everything, as at a state whose summary is not known yet.
+      if (dpor_ && !wanted) apply_summary(0);
       if (wanted || !r_.violation) {
         r_.violation = *v;
         r_.violation->execution = c_.executions->load(std::memory_order_relaxed);

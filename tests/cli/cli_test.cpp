@@ -183,6 +183,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlags{"UnknownSubcommand", {"explore"}, "explore"},
         BadFlags{"UnknownFlag", {"check", "--bogus"}, "--bogus"},
         BadFlags{"FormatXml", {"check", "--format", "xml"}, "xml"},
+        BadFlags{"SymmetryMaybe", {"check", "--symmetry", "maybe"}, "--symmetry: expected on or off, got 'maybe'"},
         BadFlags{"MaxStepsNegative", {"check", "--max-steps", "-1"}, "--max-steps"},
         BadFlags{"MaxStepsNotANumber", {"check", "--max-steps", "abc"}, "--max-steps"},
         BadFlags{"MaxStepsZero", {"check", "--max-steps", "0"}, "--max-steps"},

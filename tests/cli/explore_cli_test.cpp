@@ -261,4 +261,92 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"--depth", "3", "--strategy", "random"},
                       std::vector<std::string>{"--shard", "0/2", "--strategy", "random"}));
 
+
+// ---- symmetry --------------------------------------------------------------------------------
+
+const std::string kThreeOpeners = kDir + "owner_pin_three_openers.toml";
+
+TEST(Symmetry, IsOnForIdenticalOpenersAndNamesTheirClass) {
+  for (const std::string& file : {kTwoOpeners, kThreeOpeners}) {
+    const json r = check_json({file, "-j", "1"})["scenarios"][0];
+    EXPECT_EQ(r["symmetry"]["on"], true) << file;
+    EXPECT_FALSE(r["symmetry"].contains("note")) << file;
+    ASSERT_EQ(r["symmetry"]["classes"].size(), 1u) << file;
+    EXPECT_EQ(r["symmetry"]["classes"][0][0], "opener1") << file;
+  }
+  const json one = check_json({kOwnerPin, "-j", "1"})["scenarios"][0];
+  EXPECT_EQ(one["symmetry"]["on"], false);
+  EXPECT_EQ(one["symmetry"]["note"], "no two fibers run the same program from the same start");
+}
+
+TEST(Symmetry, OffGivesTheSameVerdictAndOutcomesUpToRenamingWithMoreStates) {
+  const json on = check_json({kThreeOpeners, "-j", "1"})["scenarios"][0];
+  const json off = check_json({kThreeOpeners, "-j", "1", "--symmetry", "off"})["scenarios"][0];
+  EXPECT_EQ(off["symmetry"]["on"], false);
+  EXPECT_EQ(off["symmetry"]["note"], "turned off (--symmetry off)");
+  EXPECT_EQ(on["verdict"], "safe");
+  EXPECT_EQ(off["verdict"], "safe");
+  EXPECT_EQ(on["matches"], true);
+  EXPECT_EQ(off["matches"], true);  // the expected outcomes are compared up to renaming
+  // Without symmetry each outcome appears once per way of assigning the results to the openers;
+  // with it, once. Each outcome with symmetry is one of those without.
+  const auto with = outcome_set(on), without = outcome_set(off);
+  EXPECT_EQ(with.size(), 5u);
+  EXPECT_EQ(without.size(), 9u);
+  for (const auto& o : with) EXPECT_TRUE(without.contains(o)) << o;
+  EXPECT_LT(on["states"].get<std::uint64_t>() * 5, off["states"].get<std::uint64_t>());
+}
+
+TEST(Symmetry, WithoutTheStateCacheItIsOffAndSaysWhy) {
+  const json r = check_json({kTwoOpeners, "-j", "1", "--no-state-cache", "--reduction", "optimal",
+                             "--max-executions", "100"})["scenarios"][0];
+  EXPECT_EQ(r["symmetry"]["on"], false);
+  EXPECT_NE(r["symmetry"]["note"].get<std::string>().find("state cache"), std::string::npos);
+}
+
+TEST(Symmetry, BoundsJobsAndShardsGiveTheSameVerdictsWithIt) {
+  const json plain = check_json({kThreeOpeners, "-j", "1"})["scenarios"][0];
+  // Iterative bounding on three openers needs millions of executions; two show the same.
+  const json bounded = check_json({kTwoOpeners, "--preemption-bound", "auto"})["scenarios"][0];
+  EXPECT_EQ(bounded["verdict"], "safe");
+  EXPECT_EQ(bounded["symmetry"]["on"], true);
+  EXPECT_EQ(outcome_set(bounded), outcome_set(check_json({kTwoOpeners, "-j", "1"})["scenarios"][0]));
+  const json two = check_json({kThreeOpeners, "-j", "2"})["scenarios"][0];
+  EXPECT_EQ(two["verdict"], "safe");
+  EXPECT_EQ(outcome_set(two), outcome_set(plain));
+  rw::testing::TempDir dir;
+  std::vector<std::string> reports;
+  for (int i = 0; i < 3; ++i) {
+    const auto r = racewin({"check", kThreeOpeners, "--shard", fmt::format("{}/3", i), "--format", "json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    reports.push_back(dir.write(fmt::format("s{}.json", i), r.out).string());
+  }
+  std::vector<std::string> args{"merge"};
+  args.insert(args.end(), reports.begin(), reports.end());
+  args.insert(args.end(), {"--format", "json"});
+  const auto m = racewin(args);
+  ASSERT_EQ(m.code, 0) << m.err;
+  const json merged = json::parse(m.out)["scenarios"][0];
+  EXPECT_EQ(merged["verdict"], "safe");
+  EXPECT_EQ(merged["matches"], true);
+  EXPECT_EQ(outcome_set(merged), outcome_set(plain));
+}
+
+TEST(Symmetry, AViolationAmongIdenticalOpenersReplaysOnTheFibersThatRan) {
+  rw::testing::TempDir dir;
+  const std::string file = dir.write("selfget3.toml", "name = \"selfget3\"\nkernel = \"modern\"\n[module.chardev]\nregister = \"register_chrdev\"\n"
+                         "fops.owner = \"NULL\"\nfops.open = [\"try_module_get(THIS_MODULE)\", \"return 0\"]\n"
+                         "fops.release = [\"module_put(THIS_MODULE)\", \"return 0\"]\n"
+                         "[fiber.opener]\ncount = 3\nrun = [\"open /dev/chardev\", \"close\"]\n"
+                         "[fiber.rmmod]\nrun = [\"rmmod chardev\"]\n"
+                         "[expect]\nverdict = \"violation\"\nkind = \"module-code-after-unload\"\n").string();
+  const json r = check_json({file, "-j", "1"})["scenarios"][0];
+  ASSERT_EQ(r["verdict"], "violation");
+  EXPECT_EQ(r["symmetry"]["on"], true);
+  const std::string schedule = r["violation"]["schedule"];
+  const auto again = racewin({"replay", file, "--schedule", schedule});
+  EXPECT_EQ(again.code, 1) << again.err;
+  EXPECT_NE(again.out.find("module-code-after-unload"), std::string::npos) << again.out;
+}
+
 }  // namespace

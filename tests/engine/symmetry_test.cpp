@@ -3,26 +3,34 @@
 // writing their own id into a shared fiber reference (renamed by put_fiber) and asking whether
 // it is theirs, are run schedule by schedule; every search with symmetry (each reduction with the
 // cache, a preemption bound, two jobs, two shards) must give the verdict, the violation kinds
-// and the outcomes (up to renaming a class's fibers) of running every schedule, and store no
-// more states than without symmetry. Then the report's notes, pinned state counts, replay of a
-// violation found under symmetry, and canonical_outcome on strings.
+// and the outcomes (up to renaming a class's fibers) of running every schedule. Every reachable
+// state is enumerated too, with its orbit under renaming: the engine's canonical key must never
+// join two orbits, and a search without reduction must store at least one state per orbit and
+// no more than without symmetry. Then the report's notes, pinned state counts, replay of a
+// violation found under symmetry, canonical_outcome on strings, and (disabled) the programs on
+// which a search still disagrees with brute force.
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "engine/execution.hpp"
 #include "engine/explorer.hpp"
+#include "engine/schedule.hpp"
 #include "test_programs.hpp"
 
 namespace rw::engine::test {
@@ -320,7 +328,8 @@ void label_op(LambdaProgram& prog, Op& op, const std::string& where) {
   }
 }
 
-std::unique_ptr<LambdaProgram> build(const Spec& spec) {
+// `delay_us`: each fiber sleeps that long before each operation (to steer threads in a repro).
+std::unique_ptr<LambdaProgram> build(const Spec& spec, int delay_us = 0) {
   auto p = std::make_unique<LambdaProgram>();
   LambdaProgram& prog = *p;
   for (std::size_t i = 0; i < spec.ints; ++i) prog.add_int(fmt::format("v{}", i));
@@ -331,10 +340,11 @@ std::unique_ptr<LambdaProgram> build(const Spec& spec) {
   for (std::size_t c = 0; c < bodies.size(); ++c)
     for (std::size_t o = 0; o < bodies[c].size(); ++o) label_op(prog, bodies[c][o], fmt::format("k{}.{}", c, o));
   for (std::size_t f = 0; f < spec.classes.size(); ++f) {
-    prog.add_fiber(fiber_name(f), [&prog, ops = bodies[spec.classes[f]], spec, obj](Execution& ex) {
+    prog.add_fiber(fiber_name(f), [&prog, ops = bodies[spec.classes[f]], spec, obj, delay_us](Execution& ex) {
       auto frame = ex.enter("class body");
       for (std::uint32_t pc = 0; pc < ops.size(); ++pc) {
         ex.at(pc);
+        if (delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
         run_op(prog, ex, ops[pc], spec, obj);
       }
     });
@@ -465,14 +475,132 @@ void expect_shards_agree(const ProgramFactory& make, const Truth& truth, Explore
   }
 }
 
-// A search that fits in 20,000 executions runs on one thread unless max_executions is at most
+// ---- The oracle for states: every reachable state, and which are renamings of each other ------
+
+// A state reached by running `choices` from the start (each followed by the steps an atomic
+// section forces, as the search takes them), written as Execution::write_state writes it
+// without symmetry: fibers in id order, each named as itself. Empty when a choice cannot run.
+std::optional<std::vector<std::uint64_t>> state_after(Execution& ex, std::span<const FiberId> choices,
+                                                      std::vector<FiberId>* runnable = nullptr) {
+  ex.begin(false);
+  const auto settle = [&] {
+    while (!ex.over() && ex.restricted()) ex.advance(ex.runnable().front());
+  };
+  settle();
+  for (FiberId f : choices) {
+    if (!std::binary_search(ex.runnable().begin(), ex.runnable().end(), f)) return std::nullopt;
+    ex.advance(f);
+    settle();
+  }
+  if (runnable != nullptr) runnable->assign(ex.runnable().begin(), ex.runnable().end());
+  StateWriter w;
+  ex.write_state(w);
+  return std::vector<std::uint64_t>(w.words().begin(), w.words().end());
+}
+
+struct StateCount {
+  std::size_t states = 0;     // distinct reachable states
+  std::size_t orbits = 0;     // classes of states that are renamings of each other
+  std::size_t canonical = 0;  // distinct keys the engine writes for them with symmetry
+  bool renamed = false;       // orbits and keys were checked (see below)
+  std::string error;          // a renamed run the program does not allow, or a key for two orbits
+};
+
+// Every reachable state, breadth first; then the orbits, by joining each state with the states
+// its renamed runs reach (renaming the choices of a run renames the state it reaches, when the
+// fibers of a class are interchangeable from the start). Generators of each class's
+// permutations suffice: a swap of its first two fibers and a cycle through all of them. Last,
+// the key Execution::write_state gives each state with symmetry: two states of one orbit may
+// get two keys (a search stores both), but two orbits must never share one (a search would
+// take one state's future for the other's). Atomic sections opened before the first step run
+// first, in id order, which no renaming of their fibers undoes: when fibers of a class open
+// one, renamed runs start elsewhere, and the orbits are not checked.
+StateCount count_states(Program& program) {
+  Execution ex(program);
+  std::map<std::vector<std::uint64_t>, std::size_t> index;
+  std::vector<std::vector<FiberId>> reached_by;
+  std::deque<std::vector<FiberId>> queue{{}};
+  while (!queue.empty()) {
+    std::vector<FiberId> choices = std::move(queue.front());
+    queue.pop_front();
+    std::vector<FiberId> runnable;
+    const auto key = state_after(ex, choices, &runnable);
+    if (!key || !index.emplace(*key, reached_by.size()).second) continue;
+    reached_by.push_back(choices);
+    for (FiberId f : runnable) {
+      queue.push_back(choices);
+      queue.back().push_back(f);
+    }
+  }
+  StateCount count{.states = reached_by.size(), .orbits = 0, .canonical = reached_by.size()};
+  const auto groups = symmetric_groups(program.fiber_classes());
+  ex.begin(false);
+  for (const auto& group : groups)
+    if (std::any_of(group.begin(), group.end(), [&](FiberId f) { return ex.atomic(f); })) return count;
+  count.renamed = true;
+  count.orbits = reached_by.size();
+  std::vector<std::vector<FiberId>> generators;
+  for (const auto& group : groups) {
+    std::vector<FiberId> swap(program.fiber_names().size()), cycle;
+    for (FiberId f = 0; f < swap.size(); ++f) swap[f] = f;
+    cycle = swap;
+    std::swap(swap[group[0]], swap[group[1]]);
+    generators.push_back(swap);
+    for (std::size_t k = 0; k < group.size(); ++k) cycle[group[k]] = group[(k + 1) % group.size()];
+    if (group.size() > 2) generators.push_back(cycle);
+  }
+  std::vector<std::size_t> parent(reached_by.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  const auto find = [&](std::size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  for (std::size_t i = 0; i < reached_by.size(); ++i) {
+    for (const auto& rename : generators) {
+      std::vector<FiberId> renamed;
+      for (FiberId f : reached_by[i]) renamed.push_back(rename[f]);
+      const auto key = state_after(ex, renamed);
+      const auto it = key ? index.find(*key) : index.end();
+      if (it == index.end()) {
+        count.error = fmt::format("the renamed run '{}' of '{}' {}", format_schedule(renamed, program.fiber_names()),
+                                  format_schedule(reached_by[i], program.fiber_names()),
+                                  key ? "reaches an unreachable state" : "cannot run");
+        return count;
+      }
+      const std::size_t a = find(i), b = find(it->second);
+      if (a != b) {
+        parent[a] = b;
+        --count.orbits;
+      }
+    }
+  }
+  Execution canonical(program);
+  canonical.set_symmetry(program.fiber_classes());
+  std::map<std::vector<std::uint64_t>, std::size_t> orbit_of;  // canonical key -> a state
+  for (std::size_t i = 0; i < reached_by.size(); ++i) {
+    const auto key = state_after(canonical, reached_by[i]);
+    const auto [it, fresh] = orbit_of.emplace(*key, i);
+    if (!fresh && find(it->second) != find(i)) {
+      count.error = fmt::format("'{}' and '{}' reach states that are not renamings of each other, with one key",
+                                format_schedule(reached_by[it->second], program.fiber_names()),
+                                format_schedule(reached_by[i], program.fiber_names()));
+      return count;
+    }
+  }
+  count.canonical = orbit_of.size();
+  return count;
+}
+
+// A search that fits in 100,000 executions runs on one thread unless max_executions is at most
 // that (see reduction_test.cpp): set so, to run the threads.
 constexpr std::uint64_t kThreadedMaxExecutions = 20'000;
-const int kPrograms = std::getenv("SYM_N") ? std::atoi(std::getenv("SYM_N")) : 200;
+constexpr int kPrograms = 200;
 
+// Each of 200 random programs is run schedule by schedule; then every search must agree.
 TEST(Symmetry, EverySearchAgreesWithRunningEverySchedule) {
   std::mt19937_64 rng(20260412);
-  int symmetric = 0, safe_symmetric = 0, fewer = 0, safe = 0, violating = 0, stolen = 0, owner = 0;
+  int symmetric = 0, safe_symmetric = 0, fewer = 0, safe = 0, violating = 0, stolen = 0, owner = 0, orbits_exact = 0;
+  std::uint64_t dpor_states[2] = {0, 0};  // source and optimal, symmetry off and on, safe programs
   for (int i = 0; i < kPrograms; ++i) {
     const Spec spec = random_spec(rng);
     SCOPED_TRACE(fmt::format("program {}: {}", i, spec.text()));
@@ -484,13 +612,15 @@ TEST(Symmetry, EverySearchAgreesWithRunningEverySchedule) {
     owner += spec.owner ? 1 : 0;
     symmetric += spec.symmetric() ? 1 : 0;
     safe_symmetric += spec.symmetric() && truth.safe() ? 1 : 0;
+    // A violating program is searched twice: to its first violation, and for a kind no program
+    // has, which goes on through every violation to the end.
     const std::vector<std::string> targets =
         truth.safe() ? std::vector<std::string>{""} : std::vector<std::string>{"", kNoSuchKind};
 
-    // Each reduction with the cache, symmetry on and off: the same verdict and outcomes, and
-    // never more states with symmetry.
+    // Each reduction with the cache, symmetry on and off: the verdict and outcomes of running
+    // every schedule.
     for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
-      std::uint64_t states[2] = {0, 0};
+      std::uint64_t states[2] = {0, 0};  // symmetry off, on: of a search that ran to the end
       for (bool symmetry : {false, true}) {
         for (const std::string& target : targets) {
           ExploreOptions o = exhaustive(reduction, symmetry);
@@ -498,15 +628,32 @@ TEST(Symmetry, EverySearchAgreesWithRunningEverySchedule) {
           const Report r = explore(*program, o);
           expect_agrees(*program, r, truth, o);
           EXPECT_EQ(r.symmetry, symmetry && spec.symmetric()) << r.symmetry_note;
-          if (target.empty()) states[symmetry ? 1 : 0] = r.states;
+          if (truth.safe() || !target.empty()) states[symmetry ? 1 : 0] = r.states;
         }
       }
-      if (truth.safe()) {
-        EXPECT_LE(states[1], states[0]) << to_string(reduction);
-        if (reduction == Reduction::None && states[1] < states[0]) ++fewer;
+      if (reduction == Reduction::None) {
+        // Without reduction the cache holds every reachable state once, up to renaming: at
+        // least one per orbit (two renamings of a state in which two fibers of a class are
+        // alike may both be stored), and never more than without symmetry. Fewer than the
+        // orbits would mean states that are not renamings of each other were merged.
+        const StateCount count = count_states(*program);
+        ASSERT_EQ(count.error, "");
+        EXPECT_EQ(states[0], count.states);
+        EXPECT_GE(states[1], count.orbits);
+        EXPECT_LE(states[1], count.canonical);
+        EXPECT_LE(states[1], states[0]);
         if (!spec.symmetric()) {
-          EXPECT_EQ(states[1], states[0]) << to_string(reduction);
+          EXPECT_EQ(states[1], states[0]);
         }
+        fewer += states[1] < states[0] ? 1 : 0;
+        orbits_exact += spec.symmetric() && count.renamed && states[1] == count.orbits ? 1 : 0;
+      } else if (truth.safe()) {
+        // With sleep sets, which states are stored depends on the order they are met in, so
+        // symmetry may store a few more in a rare program (1 int, owner; a, b: if (v0 == 1)
+        // { inc_not_zero(v0) } else { owner = self }; c: inc_not_zero(v0) stores 11 states
+        // with source sets and symmetry, 10 without); over many programs it stores far fewer.
+        dpor_states[0] += states[0];
+        dpor_states[1] += states[1];
       }
     }
 
@@ -534,47 +681,288 @@ TEST(Symmetry, EverySearchAgreesWithRunningEverySchedule) {
       o.shard_count = 2;
       expect_shards_agree(make, truth, o);
     }
+    if (HasFatalFailure()) return;
   }
   // The generator must make symmetry matter, and reach both verdicts and the owner checks.
-  fmt::print("symmetric {} safe_symmetric {} fewer {} safe {} violating {} stolen {} owner {}\n", symmetric, safe_symmetric, fewer, safe, violating,
-             stolen, owner);
   EXPECT_GE(symmetric, kPrograms * 3 / 4);
-  EXPECT_GE(fewer, safe_symmetric * 3 / 4);
+  EXPECT_GE(fewer, symmetric * 9 / 10) << "symmetry must store fewer states in most symmetric programs";
+  EXPECT_GE(orbits_exact, symmetric * 3 / 4) << "and mostly exactly one per orbit";
+  EXPECT_LT(dpor_states[1], dpor_states[0] * 3 / 4);
   EXPECT_GE(safe, kPrograms / 3);
   EXPECT_GE(violating, kPrograms / 10);
   EXPECT_GE(stolen, kPrograms / 20);
+  EXPECT_GE(owner, kPrograms / 2);
+  EXPECT_GE(safe_symmetric, kPrograms / 2);
+}
+
+// ---- Small programs ---------------------------------------------------------------------------
+
+// `fibers` identical fibers: lock m; ++x (observed); unlock m.
+std::unique_ptr<LambdaProgram> locked_counter_program(int fibers) {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId x = prog.add_int("x");
+  const ObjectId m = prog.add_lock("m");
+  for (int f = 0; f < fibers; ++f) {
+    prog.add_fiber(fiber_name(static_cast<std::size_t>(f)), [&prog, x, m](Execution& ex) {
+      ex.lock(m, "lock m");
+      ex.observe("x", prog.increment(ex, x, "++x"));
+      ex.unlock(m, "unlock m");
+    });
+  }
+  prog.set_fiber_classes(std::vector<std::uint32_t>(static_cast<std::size_t>(fibers), 0));
+  return p;
+}
+
+TEST(Symmetry, ThreeIdenticalLockedIncrementsStoreFewerStates) {
+  auto program = locked_counter_program(3);
+  const ExploreOptions on = exhaustive(Reduction::None, true);
+  const ExploreOptions off = exhaustive(Reduction::None, false);
+  const Report with = explore(*program, on);
+  const Report without = explore(*program, off);
+  ASSERT_EQ(with.verdict, Verdict::Safe);
+  ASSERT_EQ(without.verdict, Verdict::Safe);
+  EXPECT_TRUE(with.symmetry);
+  EXPECT_EQ(with.symmetry_note, "");
+  EXPECT_EQ(with.symmetry_classes, (std::vector<std::vector<std::string>>{{"a", "b", "c"}}));
+  EXPECT_FALSE(without.symmetry);
+  // Pinned (reduction none, one job): every reachable state, and one per orbit.
+  EXPECT_EQ(without.states, 46u);
+  EXPECT_EQ(with.states, 10u);
+  const StateCount count = count_states(*program);
+  EXPECT_EQ(count.states, without.states);
+  EXPECT_EQ(count.orbits, with.states);
+  // Six orders of the increments, one outcome up to renaming; with symmetry the report
+  // gives it in canonical form.
+  EXPECT_EQ(outcome_texts(without).size(), 6u);
+  EXPECT_EQ(canonical_texts(*program, without), outcome_texts(with));
+  EXPECT_EQ(outcome_texts(with), std::set<std::string>{"a: x=1 | b: x=2 | c: x=3"});
+}
+
+TEST(Symmetry, ABlockerTurnsItOffAndIsTheNote) {
+  auto program = locked_counter_program(2);
+  program->set_symmetry_blocker("the holder is kept as a pointer");
+  const Report r = explore(*program, exhaustive(Reduction::None, true));
+  EXPECT_EQ(r.verdict, Verdict::Safe);
+  EXPECT_FALSE(r.symmetry);
+  EXPECT_EQ(r.symmetry_note, "the holder is kept as a pointer");
+  EXPECT_EQ(r.states, explore(*program, exhaustive(Reduction::None, false)).states);
+  EXPECT_EQ(outcome_texts(r).size(), 2u);  // concrete outcomes: who incremented first
+}
+
+TEST(Symmetry, NotesWhyItWasNotUsed) {
+  auto program = locked_counter_program(2);
+  {
+    const Report r = explore(*program, exhaustive(Reduction::Source, false));
+    EXPECT_FALSE(r.symmetry);
+    EXPECT_TRUE(contains(r.symmetry_note, "turned off")) << r.symmetry_note;
+  }
+  {
+    ExploreOptions o = exhaustive(Reduction::Source, true);
+    o.state_cache = false;
+    const Report r = explore(*program, o);
+    EXPECT_EQ(r.verdict, Verdict::Safe);
+    EXPECT_FALSE(r.symmetry);
+    EXPECT_TRUE(contains(r.symmetry_note, "cache")) << r.symmetry_note;
+  }
+  {
+    ExploreOptions o;
+    o.strategy = SearchKind::Random;
+    o.iterations = 10;
+    const Report r = explore(*program, o);
+    EXPECT_FALSE(r.symmetry);
+    EXPECT_FALSE(r.symmetry_note.empty());
+  }
+  {
+    program->set_fiber_classes({});  // each fiber a class of its own, as by default
+    const Report r = explore(*program, exhaustive(Reduction::Source, true));
+    EXPECT_FALSE(r.symmetry);
+    EXPECT_TRUE(contains(r.symmetry_note, "no two fibers run the same program")) << r.symmetry_note;
+    EXPECT_TRUE(r.symmetry_classes.empty());
+  }
+  {
+    auto plain = racy_reads_program();  // never sets classes
+    const Report r = explore(*plain, exhaustive(Reduction::Source, true));
+    EXPECT_FALSE(r.symmetry);
+    EXPECT_TRUE(contains(r.symmetry_note, "no two fibers run the same program")) << r.symmetry_note;
+  }
+}
+
+// a and b: owner = self; read v0; fail "stolen" when the owner is the other. c: v0 = 1.
+Spec stolen_spec() {
+  Spec spec;
+  spec.owner = true;
+  spec.bodies = {{Op{.kind = Op::Kind::Claim}, Op{.kind = Op::Kind::Read}, Op{.kind = Op::Kind::FailIfStolen}},
+                 {Op{.kind = Op::Kind::Write, .value = 1}}};
+  spec.classes = {0, 1, 0};  // a and c alike, b apart: the class is not a prefix of the ids
+  return spec;
+}
+
+TEST(Symmetry, AViolationFoundWithItReplaysOnTheConcreteFibers) {
+  const Spec spec = stolen_spec();
+  auto program = build(spec);
+  for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
+    for (bool shrink : {false, true}) {
+      SCOPED_TRACE(fmt::format("{}, shrink {}", to_string(reduction), shrink));
+      ExploreOptions o = exhaustive(reduction, true);
+      o.shrink = shrink;
+      const Report r = explore(*program, o);
+      ASSERT_EQ(r.verdict, Verdict::Violation) << r.error;
+      EXPECT_TRUE(r.symmetry);
+      EXPECT_EQ(r.violation->kind, "stolen");
+      const auto again = replay(*program, r.violation->schedule);
+      ASSERT_TRUE(again.has_value()) << again.error().message;
+      ASSERT_TRUE(again->violation.has_value());
+      EXPECT_EQ(again->violation->kind, "stolen");
+      EXPECT_EQ(again->violation->fiber, r.violation->fiber);
+      if (shrink) {
+        // The fewest preemptions, then steps: one claims and reads, the other runs to its end
+        // (claiming), the first checks: "a a c c c a" or a renaming of it.
+        EXPECT_EQ(r.violation->preemptions, 1u);
+        EXPECT_EQ(r.violation->schedule.size(), 6u);
+      }
+    }
+  }
+}
+
+TEST(Symmetry, FindsTheOutcomeWhereBothTwinsReadTheLateWrite) {
+  // x = 0. a, b (one class): read x. c: read x; x = 1. Both a and b read 1 only in "c c a b"
+  // (or "c c b a"); source sets with the cache and symmetry once lost it, when two fibers in
+  // the same state were taken to stand for each other.
+  Spec spec;
+  spec.bodies = {{Op{.kind = Op::Kind::Read}}, {Op{.kind = Op::Kind::Read}, Op{.kind = Op::Kind::Write, .value = 1}}};
+  spec.classes = {0, 0, 1};
+  auto program = build(spec);
+  const Truth truth = brute_force(*program);
+  ASSERT_EQ(truth.outcomes.size(), 3u);
+  for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
+    for (bool cache : {false, true}) {
+      ExploreOptions o = exhaustive(reduction, true);
+      o.state_cache = cache;
+      SCOPED_TRACE(fmt::format("cache {}", cache));
+      expect_agrees(*program, explore(*program, o), truth, o);
+    }
+  }
+}
+
+TEST(Symmetry, CanonicalOutcomeSortsWithinAClassOnly) {
+  const std::vector<std::string> names = {"a", "b", "c"};
+  const std::vector<std::uint32_t> ab = {0, 0, 1};
+  EXPECT_EQ(canonical_outcome(names, ab, "a: x=2 | b: x=1 | c: y=0"), "a: x=1 | b: x=2 | c: y=0");
+  EXPECT_EQ(canonical_outcome(names, ab, "a: x=1 | b: x=2 | c: y=0"), "a: x=1 | b: x=2 | c: y=0");
+  EXPECT_EQ(canonical_outcome(names, ab, "a: x=1 | b: - | c: y=0"), "a: - | b: x=1 | c: y=0");
+  // c's part stays where it is, even when it would sort first.
+  EXPECT_EQ(canonical_outcome(names, ab, "a: z=9 | b: x=1 | c: a=0"), "a: x=1 | b: z=9 | c: a=0");
+  // A class need not be contiguous; b stays.
+  const std::vector<std::uint32_t> ac = {5, 7, 5};
+  EXPECT_EQ(canonical_outcome(names, ac, "a: x=2 | b: z=9 | c: x=1"), "a: x=1 | b: z=9 | c: x=2");
+  // Each fiber its own class: unchanged.
+  EXPECT_EQ(canonical_outcome(names, std::vector<std::uint32_t>{0, 1, 2}, "a: x=2 | b: x=1 | c: x=0"),
+            "a: x=2 | b: x=1 | c: x=0");
+  // Three in one class.
+  EXPECT_EQ(canonical_outcome(names, std::vector<std::uint32_t>{3, 3, 3}, "a: x=3 | b: x=1 | c: x=2"),
+            "a: x=1 | b: x=2 | c: x=3");
+  // Anything else comes back as it was.
+  for (const char* odd : {"", "garbage", "a: x=2 | c: x=1", "a: x=2 | b: x=1", "b: x=1 | a: x=2 | c: y=0",
+                          "a:x=2|b:x=1|c:y=0"}) {
+    EXPECT_EQ(canonical_outcome(names, ab, odd), odd) << odd;
+  }
+}
+
+TEST(Symmetry, GroupsAreTheClassesWithMoreThanOneFiber) {
+  EXPECT_EQ(symmetric_groups(std::vector<std::uint32_t>{0, 1, 0, 2, 1}),
+            (std::vector<std::vector<FiberId>>{{0, 2}, {1, 4}}));
+  EXPECT_TRUE(symmetric_groups(std::vector<std::uint32_t>{0, 1, 2}).empty());
+  EXPECT_TRUE(symmetric_groups(std::vector<std::uint32_t>{}).empty());
+}
+
+// ---- Found by the random programs ------------------------------------------------------------
+
+// Each is a minimized program on which a search once gave another answer than running every
+// schedule; each is fixed (engine/search.cpp says how).
+
+// Not about symmetry: with a target kind, an execution that ends in a violation of another
+// kind hides the steps the other fibers would have taken next but one (pending_races sees only
+// their next step), so source sets and optimal DPOR never reordered them. Now such a path counts
+// as touching everything after it.
+// a: v0 = 1; t = ++v0; "limit" when t == 2, "wanted" when t == 1.  b: read v1; v0 = 0.
+// "wanted" needs "a b b a"; both reductions ran "a a" (limit) only, and reported "limit".
+TEST(SymmetryFindings, ATargetKindIsFoundBehindAnotherViolation) {
+  LambdaProgram prog;
+  const ObjectId v0 = prog.add_int("v0");
+  const ObjectId v1 = prog.add_int("v1");
+  prog.add_fiber("a", [&prog, v0](Execution& ex) {
+    prog.write(ex, v0, 1, "a: v0 = 1");
+    if (prog.increment(ex, v0, "a: ++v0") == 2) ex.fail("limit", "v0 reached 2");
+    ex.fail("wanted", "v0 was reset");
+  });
+  prog.add_fiber("b", [&prog, v0, v1](Execution& ex) {
+    prog.read(ex, v1, "b: read v1");
+    prog.write(ex, v0, 0, "b: v0 = 0");
+  });
+  ASSERT_EQ(brute_force(prog).violations, (std::set<std::string>{"limit", "wanted"}));
+  for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
+    for (bool cache : {false, true}) {
+      SCOPED_TRACE(fmt::format("{}, cache {}", to_string(reduction), cache));
+      ExploreOptions o = exhaustive(reduction, false);
+      o.state_cache = cache;
+      o.target_kind = "wanted";
+      const Report r = explore(prog, o);
+      ASSERT_EQ(r.verdict, Verdict::Violation);
+      EXPECT_EQ(r.violation->kind, "wanted");
+    }
+  }
+}
+
+// The same cause, met through symmetry: a and b: owner = self; if (owner == self)
+// { release_if_mine(owner) } else { fail_if_stolen(owner) }. With a target kind, source sets
+// with the cache and symmetry miss the outcome of "a b b b a a" (a finds the owner released);
+// without symmetry they happen to meet its mirror "b a a a b b" in the subtree symmetry prunes.
+TEST(SymmetryFindings, AnOutcomeBehindAViolationIsFoundWithSymmetry) {
+  Spec spec;
+  spec.owner = true;
+  spec.bodies = {{Op{.kind = Op::Kind::Claim},
+                  Op{.kind = Op::Kind::BranchMine,
+                     .inner = {Op{.kind = Op::Kind::Release}, Op{.kind = Op::Kind::FailIfStolen}}}}};
+  spec.classes = {0, 0};
+  auto program = build(spec);
+  const Truth truth = brute_force(*program);
+  for (bool symmetry : {false, true}) {
+    ExploreOptions o = exhaustive(Reduction::Source, symmetry);
+    o.target_kind = kNoSuchKind;
+    expect_agrees(*program, explore(*program, o), truth, o);
+  }
+}
+
+// Symmetry with two jobs: three fibers, each reading x twice. Every unit of the split but the
+// first depth-first relies on earlier units for the fibers asleep at its root; with symmetry a
+// later unit may store a renaming of the first unit's root, and two such visits (each with a
+// different fiber asleep) intersect to an empty sleep set, so the first unit, run last, prunes
+// its own root: the search ended safe with no complete execution and no outcome. (With symmetry,
+// unit roots now start with no fiber asleep.) Rare when the
+// threads run alike (about 1 run in 200 on some programs of the random test above); here the
+// first program (on the calling thread) is slowed down to make it likely.
+TEST(SymmetryFindings, TwoJobsFindTheOnlyOutcome) {
+  Spec spec;
+  spec.bodies = {{Op{.kind = Op::Kind::Read}, Op{.kind = Op::Kind::Read}}};
+  spec.classes = {0, 0, 0};
+  auto program = build(spec);
+  const Truth truth = brute_force(*program);
+  ASSERT_EQ(truth.outcomes.size(), 1u);
+  for (int run = 0; run < 10; ++run) {
+    SCOPED_TRACE(fmt::format("run {}", run));
+    auto built = std::make_shared<int>(0);
+    const ProgramFactory make = [spec, built]() -> std::unique_ptr<Program> {
+      return build(spec, (*built)++ == 0 ? 300 : 0);
+    };
+    ExploreOptions o = exhaustive(Reduction::Source, true);
+    o.jobs = 2;
+    o.max_executions = kThreadedMaxExecutions;
+    const Report r = explore(make, o);
+    ASSERT_EQ(r.verdict, Verdict::Safe);
+    EXPECT_EQ(canonical_texts(*program, r), truth.outcomes);
+  }
 }
 
 }  // namespace
 }  // namespace rw::engine::test
-namespace rw::engine::test {
-namespace {
-Op mk(Op::Kind k, ObjectId v = 0, std::int64_t value = 0, std::vector<Op> inner = {}) {
-  return Op{.kind = k, .var = v, .value = value, .inner = std::move(inner)};
-}
-TEST(Scratch, Jobs689) {
-  Spec spec;
-  spec.ints = 1; spec.lock = true; spec.owner = true;
-  spec.bodies = {{mk(Op::Kind::CheckMine), mk(Op::Kind::IncNotZero)}};
-  spec.classes = {0, 0, 0};
-  const ProgramFactory make = [spec]() -> std::unique_ptr<Program> { return build(spec); };
-  auto program = build(spec);
-  const Truth truth = brute_force(*program);
-  int bad = 0;
-  for (int rep = 0; rep < 2000; ++rep) {
-    for (bool sym : {true, false})
-    for (Reduction red : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
-      ExploreOptions o = exhaustive(red, sym);
-      o.jobs = 2;
-      o.max_executions = kThreadedMaxExecutions;
-      const Report r = explore(make, o);
-      if (canonical_texts(*program, r) != truth.outcomes || r.verdict != Verdict::Safe) {
-        ++bad;
-        if (bad < 10) fmt::print("rep {} sym {} red {}: verdict {} outcomes {} units {} jobs {} execs {} err '{}' inc '{}'\n", rep, sym, to_string(red), to_string(r.verdict), r.outcomes.size(), r.units, r.jobs, r.executions, r.error, r.incomplete_reason);
-      }
-    }
-  }
-  EXPECT_EQ(bad, 0);
-}
-}
-}
