@@ -350,3 +350,19 @@ TEST(Symmetry, AViolationAmongIdenticalOpenersReplaysOnTheFibersThatRan) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Symmetry, MergeRefusesShardsRunWithAndWithoutIt) {
+  rw::testing::TempDir dir;
+  const auto a = racewin({"check", kDir + "owner_pin_three_openers.toml", "--shard", "0/2", "--format", "json"});
+  const auto b = racewin({"check", kDir + "owner_pin_three_openers.toml", "--shard", "1/2", "--format", "json",
+                          "--symmetry", "off"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  const auto m = racewin({"merge", dir.write("a.json", a.out).string(), dir.write("b.json", b.out).string()});
+  EXPECT_EQ(m.code, 2);
+  EXPECT_NE(m.err.find("symmetry"), std::string::npos) << m.err;
+}
+
+}  // namespace
