@@ -892,18 +892,12 @@ class Searcher {
   // --check-state: remember the first path to each state; compare futures of sampled hits.
   void maybe_record_first_path() {
     if (!opt_.check_state) return;
-    first_path_.emplace(key_string(), ex_.schedule());
+    std::vector<FiberId> names(ex_.canonical_names().begin(), ex_.canonical_names().end());
+    first_path_.emplace(key_string(), FirstPath{ex_.schedule(), std::move(names)});
   }
-  // With symmetry, the fibers' canonical names too: only states equal without renaming are
-  // compared.
   std::string key_string() const {
     const auto w = key_.words();
-    std::string s(reinterpret_cast<const char*>(w.data()), w.size() * sizeof(std::uint64_t));
-    if (sym_) {
-      const auto names = ex_.canonical_names();
-      s.append(reinterpret_cast<const char*>(names.data()), names.size() * sizeof(FiberId));
-    }
-    return s;
+    return {reinterpret_cast<const char*>(w.data()), w.size() * sizeof(std::uint64_t)};
   }
   void maybe_check_state();
 
@@ -932,14 +926,18 @@ class Searcher {
   bool stop_self_ = false;
   std::vector<std::uint64_t> last_summary_;
   std::uint32_t last_summary_id_ = 0;
-  std::unordered_map<std::string, std::vector<FiberId>> first_path_;
+  struct FirstPath {
+    std::vector<FiberId> schedule;
+    std::vector<FiberId> names;  // with symmetry: its fibers' canonical names
+  };
+  std::unordered_map<std::string, FirstPath> first_path_;
 };
 
 }  // namespace
 
 // Declared in explorer.cpp: compares the futures of two paths to one state ("" when equal).
 std::string compare_futures(Program& program, std::span<const FiberId> a, std::span<const FiberId> b,
-                            std::uint64_t seed, std::uint32_t max_steps);
+                            std::span<const FiberId> sigma, std::uint64_t seed, std::uint32_t max_steps);
 
 void Searcher::maybe_check_state() {
   if (!opt_.check_state || r_.state_checks >= opt_.check_state_samples) return;
@@ -950,8 +948,22 @@ void Searcher::maybe_check_state() {
   if (it == first_path_.end()) return;
   ++r_.state_checks;
   const std::vector<FiberId> second = ex_.schedule();
+  // With symmetry the two states may be renamings of each other: fiber f of the first is the
+  // fiber of the second with f's canonical name.
+  std::vector<FiberId> sigma;
+  if (sym_) {
+    const auto names = ex_.canonical_names();
+    std::vector<FiberId> inverse(names.size());
+    for (FiberId f = 0; f < names.size(); ++f) inverse[names[f]] = f;
+    bool identity = true;
+    for (FiberId f = 0; f < names.size(); ++f) {
+      sigma.push_back(inverse[it->second.names[f]]);
+      identity = identity && sigma.back() == f;
+    }
+    if (identity) sigma.clear();
+  }
   // The comparison re-runs the program on its own fibers: the world must be restored after.
-  std::string diff = compare_futures(program_, it->second, second, h, opt_.max_steps);
+  std::string diff = compare_futures(program_, it->second.schedule, second, sigma, h, opt_.max_steps);
   live_ = kNoLive;
   if (top_ > 0) {
     ex_.restore(pool_[top_ - 1].cp);

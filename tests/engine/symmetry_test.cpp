@@ -750,6 +750,39 @@ TEST(Symmetry, ABlockerTurnsItOffAndIsTheNote) {
   EXPECT_EQ(outcome_texts(r).size(), 2u);  // concrete outcomes: who incremented first
 }
 
+// --check-state compares the futures of two paths that reach states that are renamings of each
+// other, with the fibers renamed: a program that declares two fibers interchangeable while their
+// futures differ (here b writes 2 where a writes 1, decided by its id after the first step) is
+// caught, not trusted.
+TEST(Symmetry, CheckStateCatchesFibersThatAreNotInterchangeable) {
+  LambdaProgram prog;
+  const ObjectId x = prog.add_int("x");
+  const ObjectId y = prog.add_int("y");
+  for (const char* name : {"a", "b"}) {
+    const std::int64_t value = std::string(name) == "a" ? 1 : 2;
+    prog.add_fiber(name, [&prog, x, y, value](Execution& ex) {
+      prog.read(ex, y, "read y");
+      prog.write(ex, x, value, "write x");
+    });
+  }
+  prog.add_fiber("c", [&prog, y](Execution& ex) {  // many states where a and b mirror each other
+    for (int i = 1; i <= 6; ++i) prog.write(ex, y, i, prog.label(fmt::format("write y = {}", i)));
+  });
+  prog.set_fiber_classes({0, 0, 1});
+  ExploreOptions o;
+  o.reduction = Reduction::None;
+  o.check_state = true;
+  o.check_state_samples = 1000;
+  const Report wrong = explore(prog, o);
+  EXPECT_TRUE(wrong.symmetry);
+  ASSERT_EQ(wrong.verdict, Verdict::Error);
+  EXPECT_NE(wrong.error.find("not interchangeable"), std::string::npos) << wrong.error;
+  // Declared as they are (two classes), the same check passes.
+  prog.set_fiber_classes({0, 1, 2});
+  const Report right = explore(prog, o);
+  EXPECT_EQ(right.verdict, Verdict::Safe) << right.error;
+}
+
 TEST(Symmetry, NotesWhyItWasNotUsed) {
   auto program = locked_counter_program(2);
   {
