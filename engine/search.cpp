@@ -297,14 +297,7 @@ class Searcher {
         for (FiberId g : run) {
           if (g >= c) break;
           if (std::any_of(asleep.begin(), asleep.end(), [g](const Event& e) { return e.fiber == g; })) continue;
-          Event e{.fiber = g};
-          ex_.advance(g);
-          e.add(ex_.last_object(), made());
-          const Access first = ex_.last_announced();
-          const bool first_local = ex_.last_object() == kNoObject;
-          finish_atomic(g, e);
-          if (movers_) extend(g, e, first, first_local);
-          asleep.push_back(e);
+          asleep.push_back(take_event(g));
           ex_.restore(here);
         }
       }
@@ -483,14 +476,7 @@ class Searcher {
       take_back(n);
       if (live_ != i) ex_.restore(n.cp);
       live_ = kNoLive;
-      // Take the event: the step, and the rest of an atomic section it opens.
-      Event e{.fiber = p};
-      ex_.advance(p);
-      e.add(ex_.last_object(), made());
-      const Access first = ex_.last_announced();
-      const bool first_local = ex_.last_object() == kNoObject;
-      finish_atomic(p, e);
-      if (movers_) extend(p, e, first, first_local);
+      const Event e = take_event(p);
       r_.steps += ex_.depth() - n.cp.depth;
       n.done |= bit(p);
       n.ev = e;
@@ -529,6 +515,19 @@ class Searcher {
   // sequences replay an event in other states, where the same step may succeed and write.
   Access made() const {
     return c_.reduction == Reduction::Optimal ? ex_.last_announced() : ex_.last_access();
+  }
+
+  // Takes fiber p's next event: the step, the rest of an atomic section it opens, and with
+  // movers the steps Lipton's reduction lets it run with.
+  Event take_event(FiberId p) {
+    Event e{.fiber = p};
+    ex_.advance(p);
+    e.add(ex_.last_object(), made());
+    const Access first = ex_.last_announced();
+    const bool first_local = ex_.last_object() == kNoObject;
+    finish_atomic(p, e);
+    if (movers_) extend(p, e, first, first_local);
+    return e;
   }
 
   // The rest of an atomic section the step opened: no other fiber may run inside it.
