@@ -225,7 +225,10 @@ std::uint64_t bit(FiberId f) { return std::uint64_t{1} << f; }
 std::uint64_t rename_mask(std::uint64_t m, std::span<const FiberId> to) {
   if (to.empty()) return m;
   std::uint64_t out = 0;
-  for (; m != 0; m &= m - 1) out |= bit(to[static_cast<std::size_t>(std::countr_zero(m))]);
+  for (; m != 0; m &= m - 1) {
+    const auto f = static_cast<std::size_t>(std::countr_zero(m));
+    out |= bit(f < to.size() ? to[f] : static_cast<FiberId>(f));  // bits past the fibers: "everything"
+  }
   return out;
 }
 
