@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/explorer.hpp"
+#include "random_programs.hpp"
 #include "test_programs.hpp"
 
 namespace rw::engine::test {
@@ -28,69 +29,8 @@ namespace {
 
 // ---- Random programs --------------------------------------------------------------------------
 
-// One operation of a random fiber. Every value a step reads is observed at once, and the one
-// value that decides a branch is also declared as a local, so the programs are correct models.
-struct Op {
-  enum class Kind { Read, Write, Increment, IncNotZero, Branch, Locked, Atomic };
-  Kind kind = Kind::Read;
-  ObjectId var = 0;        // the int it touches (ints are objects 0, 1, 2; the lock comes after)
-  std::int64_t value = 0;  // Write: the constant written; Branch: the value that takes `inner[0]`
-  std::vector<Op> inner;   // Branch: {then, else}; Locked: the op under the lock; Atomic: its ops
-  std::vector<Label> labels;  // filled by build()
-};
-
-// A random program as data, so that a failing one can be printed (and cut down by hand).
-struct Spec {
-  std::size_t ints = 1;
-  bool lock = false;
-  std::optional<std::pair<ObjectId, std::int64_t>> limit;  // fail when this int reaches this value
-  std::vector<std::vector<Op>> fibers;
-
-  bool atomic() const {
-    const auto has = [](const auto& self, const Op& op) -> bool {
-      if (op.kind == Op::Kind::Atomic) return true;
-      return std::any_of(op.inner.begin(), op.inner.end(), [&](const Op& o) { return self(self, o); });
-    };
-    for (const auto& ops : fibers)
-      for (const Op& op : ops)
-        if (has(has, op)) return true;
-    return false;
-  }
-  std::string text() const {
-    std::string t = fmt::format("{} int(s){};", ints, lock ? " and lock m" : "");
-    if (limit) t += fmt::format(" fail when v{} reaches {};", limit->first, limit->second);
-    for (std::size_t f = 0; f < fibers.size(); ++f) {
-      t += fmt::format(" {}:", fiber_name(f));
-      for (const Op& op : fibers[f]) t += ' ' + text_of(op);
-    }
-    return t;
-  }
-  static std::string text_of(const Op& op) {
-    switch (op.kind) {
-      case Op::Kind::Read: return fmt::format("read v{};", op.var);
-      case Op::Kind::Write: return fmt::format("v{} = {};", op.var, op.value);
-      case Op::Kind::Increment: return fmt::format("++v{};", op.var);
-      case Op::Kind::IncNotZero: return fmt::format("inc_not_zero(v{});", op.var);
-      case Op::Kind::Branch:
-        return fmt::format("if (v{} == {}) {{ {} }} else {{ {} }}", op.var, op.value, text_of(op.inner[0]),
-                           text_of(op.inner[1]));
-      case Op::Kind::Locked: return fmt::format("lock m; {} unlock m;", text_of(op.inner[0]));
-      case Op::Kind::Atomic: return fmt::format("atomic {{ {} {} }}", text_of(op.inner[0]), text_of(op.inner[1]));
-    }
-    return "?";
-  }
-};
-
-std::uint64_t below(std::mt19937_64& rng, std::uint64_t n) { return rng() % n; }
-
-int max_steps(const Op& op) {
-  switch (op.kind) {
-    case Op::Kind::Branch: return 1 + std::max(max_steps(op.inner[0]), max_steps(op.inner[1]));
-    case Op::Kind::Locked: return 2 + max_steps(op.inner[0]);
-    case Op::Kind::Atomic: return max_steps(op.inner[0]) + max_steps(op.inner[1]);
-    default: return 1;
-  }
-}
+// The generator of this test: fibers of their own (no classes) and no owner; Op, Spec, build()
+// and brute_force() are in random_programs.hpp.
 
 // `top`: a compound operation (branch, lock, atomic section) may be drawn; its parts are simple.
 Op random_op(std::mt19937_64& rng, const Spec& spec, bool atomic, bool top) {
@@ -154,103 +94,10 @@ Spec random_spec(std::mt19937_64& rng) {
         fiber_steps += max_steps(ops.back());
       }
       steps.push_back(fiber_steps);
-      spec.fibers.push_back(std::move(ops));
+      spec.bodies.push_back(std::move(ops));
     }
     if (multinomial(steps) <= kMaxSchedules) return spec;
   }
-}
-
-void run_op(LambdaProgram& prog, Execution& ex, const Op& op, const Spec& spec, ObjectId lock) {
-  const auto check = [&] {
-    if (spec.limit && op.var == spec.limit->first && prog[op.var] == spec.limit->second)
-      ex.fail("limit-reached", fmt::format("v{} reached {}", op.var, spec.limit->second));
-  };
-  switch (op.kind) {
-    case Op::Kind::Read:
-      ex.observe(op.labels[0], prog.read(ex, op.var, op.labels[0]));
-      break;
-    case Op::Kind::Write:
-      prog.write(ex, op.var, op.value, op.labels[0]);
-      check();
-      break;
-    case Op::Kind::Increment:
-      ex.observe(op.labels[0], prog.increment(ex, op.var, op.labels[0]));
-      check();
-      break;
-    case Op::Kind::IncNotZero:
-      // A conditional read-modify-write: when the int is 0 it only read.
-      ex.step(op.var, Access::ReadModifyWrite, op.labels[0]);
-      if (prog[op.var] != 0) {
-        ++prog[op.var];
-        ex.observe(op.labels[0], 1);
-        check();
-      } else {
-        ex.narrow_access(Access::Read);
-        ex.observe(op.labels[0], 0);
-      }
-      break;
-    case Op::Kind::Branch: {
-      const std::int64_t v = prog.read(ex, op.var, op.labels[0]);
-      ex.observe(op.labels[0], v);
-      ex.local(0, v);
-      run_op(prog, ex, op.inner[v == op.value ? 0 : 1], spec, lock);
-      ex.local(0, 0);
-      break;
-    }
-    case Op::Kind::Locked:
-      ex.lock(lock, op.labels[0]);
-      run_op(prog, ex, op.inner[0], spec, lock);
-      ex.unlock(lock, op.labels[1]);
-      break;
-    case Op::Kind::Atomic:
-      ex.set_atomic(true);
-      for (const Op& o : op.inner) run_op(prog, ex, o, spec, lock);
-      ex.set_atomic(false);
-      break;
-  }
-}
-
-// Gives every step of `op` a label of its own ("b.2.then: ++v0"), so that positions differ.
-void label_op(LambdaProgram& prog, Op& op, const std::string& where) {
-  const std::string v = fmt::format("v{}", op.var);
-  switch (op.kind) {
-    case Op::Kind::Read: op.labels = {prog.label(where + ": read " + v)}; break;
-    case Op::Kind::Write: op.labels = {prog.label(fmt::format("{}: {} = {}", where, v, op.value))}; break;
-    case Op::Kind::Increment: op.labels = {prog.label(where + ": ++" + v)}; break;
-    case Op::Kind::IncNotZero: op.labels = {prog.label(where + ": inc_not_zero(" + v + ")")}; break;
-    case Op::Kind::Branch:
-      op.labels = {prog.label(where + ": read " + v + " to branch")};
-      label_op(prog, op.inner[0], where + ".then");
-      label_op(prog, op.inner[1], where + ".else");
-      break;
-    case Op::Kind::Locked:
-      op.labels = {prog.label(where + ": lock m"), prog.label(where + ": unlock m")};
-      label_op(prog, op.inner[0], where + ".locked");
-      break;
-    case Op::Kind::Atomic:
-      label_op(prog, op.inner[0], where + ".atomic0");
-      label_op(prog, op.inner[1], where + ".atomic1");
-      break;
-  }
-}
-
-std::unique_ptr<LambdaProgram> build(const Spec& spec) {
-  auto p = std::make_unique<LambdaProgram>();
-  LambdaProgram& prog = *p;
-  for (std::size_t i = 0; i < spec.ints; ++i) prog.add_int(fmt::format("v{}", i));
-  const ObjectId lock = spec.lock ? prog.add_lock("m") : kNoObject;
-  for (std::size_t f = 0; f < spec.fibers.size(); ++f) {
-    std::vector<Op> ops = spec.fibers[f];
-    for (std::size_t o = 0; o < ops.size(); ++o) label_op(prog, ops[o], fmt::format("{}.{}", fiber_name(f), o));
-    prog.add_fiber(fiber_name(f), [&prog, ops = std::move(ops), spec, lock](Execution& ex) {
-      auto frame = ex.enter("random fiber");
-      for (std::uint32_t pc = 0; pc < ops.size(); ++pc) {
-        ex.at(pc);
-        run_op(prog, ex, ops[pc], spec, lock);
-      }
-    });
-  }
-  return p;
 }
 
 // ---- The oracle: every schedule, and its Mazurkiewicz trace -----------------------------------
@@ -301,23 +148,15 @@ TraceForm trace_form(const ScheduleRun& run) {
   return form;
 }
 
-struct Truth {
-  std::uint64_t schedules = 0;
-  std::uint64_t complete = 0;
-  std::set<std::string> outcomes;
-  std::set<std::string> violations;  // kinds
-  std::set<TraceForm> traces;        // of complete schedules, with the accesses made
-  std::set<TraceForm> announced;     // the same, with the accesses announced (what optimal uses)
-  bool safe() const { return violations.empty() && complete == schedules; }
+// The truth of every schedule (random_programs.hpp), with the traces of the complete ones.
+struct TraceTruth : Truth {
+  std::set<TraceForm> traces;     // of complete schedules, with the accesses made
+  std::set<TraceForm> announced;  // the same, with the accesses announced (what optimal uses)
 };
 
-Truth brute_force(Program& program) {
-  Truth t;
-  t.schedules = for_each_schedule(program, [&](const ScheduleRun& run) {
-    if (!run.violation.empty()) t.violations.insert(run.violation);
-    if (!run.complete) return;
-    ++t.complete;
-    t.outcomes.insert(run.outcome);
+TraceTruth brute_force_traces(Program& program) {
+  TraceTruth t;
+  static_cast<Truth&>(t) = brute_force(program, std::nullopt, [&](const ScheduleRun& run) {
     t.traces.insert(trace_form(run));
     ScheduleRun as_announced = run;
     for (auto& st : as_announced.steps) st.access = st.announced;
@@ -400,7 +239,7 @@ TEST(Reduction, OptimalRunsOneExecutionPerMazurkiewiczTrace) {
     const Spec spec = random_spec(rng);
     if (spec.atomic()) continue;  // an atomic section is one event: the oracle counts steps
     auto program = build(spec);
-    const Truth truth = brute_force(*program);
+    const TraceTruth truth = brute_force_traces(*program);
     if (!truth.safe()) continue;  // a violation ends the search early
     SCOPED_TRACE(fmt::format("program {}: {}", i, spec.text()));
     ++checked;
@@ -439,7 +278,7 @@ TEST(Reduction, CountsTracesOfSmallProgramsByHand) {
     ex.observe("y", prog.read(ex, y, "b: read y"));
     ex.observe("x", prog.read(ex, x, "b: read x"));
   });
-  const Truth truth = brute_force(prog);
+  const TraceTruth truth = brute_force_traces(prog);
   EXPECT_EQ(truth.schedules, 6u);
   EXPECT_EQ(truth.traces.size(), 3u);
   const Report r = explore(prog, exhaustive(Reduction::Optimal, false));
@@ -500,7 +339,7 @@ TEST(Reduction, FindsTheOutcomeWhereAConditionalRmwFailsFirst) {
   // then used the access made (a read, when inc_not_zero failed) in its wakeup sequences: the
   // outcome of "c c a b" (c reads 0 twice, b reads 1).
   Spec spec;
-  spec.fibers = {{increment_op(0)}, {read_op(0)}, {inc_not_zero_op(0), read_op(0)}};
+  spec.bodies = {{increment_op(0)}, {read_op(0)}, {inc_not_zero_op(0), read_op(0)}};
   expect_every_outcome(spec);
 }
 
@@ -510,7 +349,7 @@ TEST(Reduction, FindsEveryOutcomeWithTheCacheOnThreeReaders) {
   // and c reads x = 0.
   Spec spec;
   spec.ints = 2;
-  spec.fibers = {{write_op(1, 2), read_op(0)}, {write_op(0, 1), write_op(0, 1), read_op(1)}, {read_op(0)}};
+  spec.bodies = {{write_op(1, 2), read_op(0)}, {write_op(0, 1), write_op(0, 1), read_op(1)}, {read_op(0)}};
   expect_every_outcome(spec);
 }
 
@@ -520,7 +359,7 @@ TEST(Reduction, FindsEveryOutcomeWithSourceSetsAndTheCache) {
   // x = 1 and b reads y = 1.
   Spec spec;
   spec.ints = 2;
-  spec.fibers = {{read_op(0), increment_op(1)}, {read_op(1)}, {write_op(1, 0), write_op(0, 1)}};
+  spec.bodies = {{read_op(0), increment_op(1)}, {read_op(1)}, {write_op(1, 0), write_op(0, 1)}};
   expect_every_outcome(spec);
 }
 
@@ -531,7 +370,7 @@ TEST(Reduction, FindsEveryOutcomeWhenSplitOverThreads) {
   // over 2, 3 or 5 shards, it finds all ten.
   Spec spec;
   spec.ints = 2;
-  spec.fibers = {{read_op(0)}, {read_op(0), read_op(0), read_op(0), read_op(1)}, {increment_op(1), write_op(0, 1)}};
+  spec.bodies = {{read_op(0)}, {read_op(0), read_op(0), read_op(0), read_op(1)}, {increment_op(1), write_op(0, 1)}};
   expect_every_outcome(spec);
 }
 
