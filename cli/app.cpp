@@ -118,8 +118,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   check->add_flag("--quiet,-q", quiet, "no live progress line");
 
   auto* replay = app.add_subcommand("replay", "re-run one schedule of a scenario and print its whole trace");
-  std::string file, schedule_text;
+  std::string file, schedule_text, kernel;
   replay->add_option("scenario", file, "scenario file")->required();
+  replay->add_option("--kernel", kernel, "the era to replay in, for a scenario that lists several: 2.6.24 or modern");
   replay->add_option("--schedule", schedule_text, "fiber names in order, e.g. 'opener*12 rmmod*17 opener'")->required();
   add_common(replay);
 
@@ -235,11 +236,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     if (!ok) return kExitBadInput;
     std::vector<Checked> all;
-    for (auto& s : scenarios) {
-      auto r = models::check_scenario(s, opt);
-      if (opt.progress) clear_progress(err);
-      all.push_back(make_checked(std::move(s), r));
-    }
+    for (auto& file_scenario : scenarios)
+      for (auto& s : models::per_era(file_scenario)) {  // each era it lists, with its own verdict
+        auto r = models::check_scenario(s, opt);
+        if (opt.progress) clear_progress(err);
+        all.push_back(make_checked(std::move(s), r));
+      }
     if (format == "json") out << check_json(all).dump(2) << '\n';
     else out << check_text(all, !no_timing);
     const bool every = std::all_of(all.begin(), all.end(), [](const Checked& c) { return c.result.matches; });
@@ -249,6 +251,20 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   auto s = models::load_scenario(file);
   if (!s) {
     err << s.error().to_string() << '\n';
+    return kExitBadInput;
+  }
+  if (!kernel.empty()) {
+    const bool known = kernel == "2.6.24" || kernel == "modern";
+    const auto era = kernel == "2.6.24" ? models::Era::V2_6_24 : models::Era::Modern;
+    if (!known || std::find(s->eras.begin(), s->eras.end(), era) == s->eras.end()) {
+      std::string listed;
+      for (auto e : s->eras) listed += fmt::format("{}{}", listed.empty() ? "" : ", ", models::era_name(e));
+      err << file << ": --kernel " << kernel << ": the scenario runs in " << listed << '\n';
+      return kExitBadInput;
+    }
+    *s = models::for_era(*s, era);
+  } else if (s->multi_era()) {
+    err << file << ": the scenario runs in several kernel eras: choose one with --kernel 2.6.24 or --kernel modern\n";
     return kExitBadInput;
   }
   models::KernelProgram program(*s);
@@ -273,6 +289,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     doc["tool"] = "racewin";
     doc["command"] = "replay";
     doc["name"] = s->name;
+    doc["kernel"] = models::era_name(s->era);
     doc["file"] = file;
     doc["schedule"] = engine::format_schedule(*schedule, names);
     doc["steps"] = schedule->size();
@@ -288,7 +305,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     doc["trace"] = trace_json(result->trace, names, objects);
     out << doc.dump(2) << '\n';
   } else {
-    out << fmt::format("replay of {} ({}): {} steps, {} preemption{}\n\n", s->name, file, schedule->size(),
+    out << fmt::format("replay of {} ({}): {} steps, {} preemption{}\n\n", s->title(), file, schedule->size(),
                        result->preemptions, result->preemptions == 1 ? "" : "s");
     out << swimlane(result->trace, names, initial, kind);
     if (result->violation)

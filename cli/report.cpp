@@ -27,8 +27,9 @@ std::string verdict_text(const engine::Report& r) {
   return std::string(engine::to_string(r.verdict));
 }
 
-std::string replay_command(const std::string& file, const std::string& schedule) {
-  return fmt::format("racewin replay {} --schedule '{}'", file, schedule);
+std::string replay_command(const models::Scenario& s, const std::string& schedule) {
+  const std::string kernel = s.multi_era() ? fmt::format(" --kernel {}", models::era_name(s.era)) : "";
+  return fmt::format("racewin replay {}{} --schedule '{}'", s.file, kernel, schedule);
 }
 
 namespace {
@@ -172,7 +173,7 @@ std::string search_text(const engine::Report& r) {
 std::string check_text(const std::vector<Checked>& all, bool timing) {
   std::size_t wn = 8, we = 8, wv = 7;
   for (const auto& c : all) {
-    wn = std::max(wn, c.scenario.name.size());
+    wn = std::max(wn, c.scenario.title().size());
     we = std::max(we, expected_text(c.scenario.expect).size());
     wv = std::max(wv, verdict_text(c.result.report).size());
   }
@@ -181,7 +182,7 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
                      pad("verdict", wv), "executions", "states", "outcomes", timing ? "      time" : "");
   for (const auto& c : all) {
     const auto& r = c.result.report;
-    out += fmt::format("{}  {}  {}  {:>10}  {:>8}  {:>8}{}  {}\n", pad(c.scenario.name, wn),
+    out += fmt::format("{}  {}  {}  {:>10}  {:>8}  {:>8}{}  {}\n", pad(c.scenario.title(), wn),
                        pad(expected_text(c.scenario.expect), we), pad(verdict_text(r), wv), r.executions,
                        r.states, r.outcomes.size(), timing ? fmt::format("  {:>7.3f}s", c.result.seconds) : "",
                        c.result.matches ? "ok" : "MISMATCH");
@@ -190,7 +191,7 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
   for (const auto& c : all) {
     const auto& r = c.result.report;
     ok += c.result.matches ? 1 : 0;
-    out += fmt::format("\n== {} ({})\n", c.scenario.name, c.scenario.file);
+    out += fmt::format("\n== {} ({})\n", c.scenario.title(), c.scenario.file);
     if (!c.scenario.description.empty()) out += "   " + c.scenario.description + "\n";
     if (!c.result.matches) out += "   MISMATCH: " + c.result.mismatch + "\n";
     if (r.verdict == engine::Verdict::Violation) {
@@ -204,7 +205,7 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
                          r.violation_found_preemptions == 1 ? "" : "s", v.schedule.size(), v.preemptions,
                          v.preemptions == 1 ? "" : "s");
       out += swimlane(v.trace, c.fiber_names, c.initial_watch, v.kind);
-      out += "   replay: " + replay_command(c.scenario.file, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
+      out += "   replay: " + replay_command(c.scenario, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
     } else if (r.verdict == engine::Verdict::Safe) {
       std::vector<std::string> upto;
       if (r.reduction != "none") upto.push_back("reordering independent steps");
@@ -265,9 +266,9 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
   for (const auto& c : all) {
     const auto& r = c.result.report;
     nlohmann::ordered_json j;
-    j["name"] = c.scenario.name;
+    j["name"] = c.scenario.title();
     j["file"] = c.scenario.file;
-    j["kernel"] = c.scenario.kernel;
+    j["kernel"] = models::era_name(c.scenario.era);
     nlohmann::ordered_json x;
     x["verdict"] = c.scenario.expect.violation ? "violation" : "safe";
     if (c.scenario.expect.violation) x["kind"] = c.scenario.expect.kind;
@@ -324,7 +325,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
       vj["steps"] = v.schedule.size();
       vj["preemptions"] = v.preemptions;
       vj["found"] = {{"steps", r.violation_dfs_steps}, {"preemptions", r.violation_found_preemptions}};
-      vj["replay"] = replay_command(c.scenario.file, schedule);
+      vj["replay"] = replay_command(c.scenario, schedule);
       vj["other_kinds"] = r.other_kinds;
       vj["trace"] = trace_json(v.trace, c.fiber_names, c.object_names);
       j["violation"] = vj;

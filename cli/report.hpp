@@ -23,7 +23,7 @@ Checked make_checked(models::Scenario s, const models::CheckResult& r);
 
 std::string expected_text(const models::Expectation& x);
 std::string verdict_text(const engine::Report& r);
-std::string replay_command(const std::string& file, const std::string& schedule);
+std::string replay_command(const models::Scenario& s, const std::string& schedule);
 
 // The trace as a swimlane: one column per fiber, the watched values where they change, '|' in
 // the margin while some fiber is inside a race window, the violation marked on its step.

@@ -3,6 +3,7 @@
 
 #include "models/errno.hpp"
 #include "models/module.hpp"
+#include "models/statements.hpp"
 #include "models/vfs.hpp"
 
 namespace rw::models {
@@ -189,6 +190,80 @@ void cdev_del(Ctx& c, Cdev& p) {
 void unregister_chrdev(Ctx& c, Module& m) {
   auto frame = c.ex.enter("unregister_chrdev");
   cdev_del(c, m.cdev);
+}
+
+// Mirrors fs/char_dev.c register_chrdev() / cdev_add() (both eras): kobj_map the device number
+// under chrdevs_lock; and drivers/char/misc.c misc_register(): list_add the minor to misc_list
+// under misc_mtx. What init() does to make the device openable.
+// Omitted: the char_device_struct and the sysfs device (core memory, not part of any window).
+void register_device(Ctx& c, Module& m) {
+  switch (m.def->registration) {
+    case Registration::None: return;
+    case Registration::MiscRegister: {
+      auto frame = c.ex.enter("misc_register");
+      c.ex.lock(c.k.o_misc_mtx, "misc_register: mutex_lock(&misc_mtx)");
+      c.ex.step(c.k.o_misc_list, Access::Write, "misc_register: list_add(&misc->list, &misc_list)");
+      m.misc_listed = true;
+      c.ex.unlock(c.k.o_misc_mtx, "misc_register: mutex_unlock(&misc_mtx)");
+      return;
+    }
+    case Registration::RegisterChrdev:
+    case Registration::CdevAdd: {
+      auto frame = c.ex.enter(m.def->registration == Registration::CdevAdd ? engine::Label("cdev_add")
+                                                                            : engine::Label("register_chrdev"));
+      c.ex.lock(c.k.o_chrdevs_lock, "cdev_add: kobj_map: mutex_lock(&chrdevs_lock)");
+      m.cdev.mapped = true;
+      c.ex.unlock(c.k.o_chrdevs_lock, "cdev_add: kobj_map: mutex_unlock(&chrdevs_lock)");
+      return;
+    }
+  }
+}
+
+// Mirrors drivers/char/misc.c misc_deregister(): list_del under misc_mtx, which misc_open holds
+// across the driver's ->open, so it waits for every open in progress.
+// Omitted: device_destroy (sysfs).
+void misc_deregister(Ctx& c, Module& m) {
+  auto frame = c.ex.enter("misc_deregister");
+  c.ex.lock(c.k.o_misc_mtx, "misc_deregister: mutex_lock(&misc_mtx)");
+  c.ex.step(c.k.o_misc_list, Access::Write, "misc_deregister: list_del(&misc->list)");
+  m.misc_listed = false;
+  c.ex.unlock(c.k.o_misc_mtx, "misc_deregister: mutex_unlock(&misc_mtx)");
+}
+
+// Mirrors drivers/char/misc.c misc_open() (both eras): under misc_mtx find the minor on
+// misc_list, fops_get(c->fops), replace_fops, and call the driver's ->open, still under misc_mtx.
+// chrdev_open before it works on misc's own cdev (core, owner NULL): it pins nothing.
+// Omitted: request_module("char-major-%d-%d") and the retry when the minor is not found.
+int misc_open(Ctx& c, Module& m) {
+  auto frame = c.ex.enter("misc_open");
+  c.ex.lock(c.k.o_misc_mtx, "misc_open: mutex_lock(&misc_mtx)");
+  c.ex.step(c.k.o_misc_list, Access::Read, "misc_open: list_for_each_entry(c, &misc_list, list): the minor");
+  if (!m.misc_listed) {
+    c.ex.note("minor not registered");
+    c.ex.unlock(c.k.o_misc_mtx, "misc_open: mutex_unlock(&misc_mtx), -ENODEV");
+    return -ENODEV;
+  }
+  c.task.holds = &m;  // a pointer into the module's struct miscdevice
+  update_window(c);
+  FileOperations* fops = fops_get(c, &m.fops);
+  if (fops == nullptr) {
+    c.task.holds = nullptr;
+    update_window(c);
+    c.ex.unlock(c.k.o_misc_mtx, "misc_open: mutex_unlock(&misc_mtx), -ENODEV");
+    return -ENODEV;
+  }
+  c.task.f_op = fops;  // replace_fops(file, new_fops)
+  int err = 0;
+  if (m.def->has_open) {
+    c.ex.step(m.o_data, Access::Read, "misc_open: call file->f_op->open()");
+    check_data(c, &m, "misc_open: file->f_op->open");
+    c.ex.note("{}", c.task.pins == 0 ? "enters module text holding no pin, misc_mtx held"
+                                     : "enters module text, pinned");
+    err = static_cast<int>(run_callback(c, m, Callback::Open));
+  }
+  c.ex.local(2, err);
+  c.ex.unlock(c.k.o_misc_mtx, "misc_open: mutex_unlock(&misc_mtx)");
+  return err;
 }
 
 }  // namespace rw::models

@@ -14,6 +14,10 @@ void unregister_chrdev(Ctx& c, Module& m);
 void kobject_put(Ctx& c, Cdev& p);
 
 // Model-only: which module's cdev a pointer is, as a small number for declared locals.
+void register_device(Ctx& c, Module& m);
+void misc_deregister(Ctx& c, Module& m);
+int misc_open(Ctx& c, Module& m);
+
 std::int64_t cdev_index(const Kernel& k, const Cdev* p);
 
 }  // namespace rw::models

@@ -6,6 +6,9 @@
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
 #include "models/module.hpp"
+#include "models/proc.hpp"
+#include "models/statements.hpp"
+#include "models/userspace.hpp"
 #include "models/vfs.hpp"
 
 namespace rw::models {
@@ -22,79 +25,163 @@ engine::Label KernelProgram::label(std::string text) {
 
 namespace {
 bool same_ops(const std::vector<Op>& a, const std::vector<Op>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const Op& x, const Op& y) { return x.kind == y.kind && x.module == y.module; });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Op& x, const Op& y) {
+    return x.kind == y.kind && x.module == y.module && x.name == y.name && x.nonblock == y.nonblock &&
+           x.force == y.force && x.tool == y.tool;
+  });
+}
+
+template <class F>
+void for_each_body(const ModuleDef& d, F&& f) {
+  for (const auto* b : {&d.open, &d.release, &d.read, &d.exit, &d.init, &d.proc.open, &d.proc.read, &d.proc.release})
+    f(*b);
+  for (const auto& x : d.exports) f(x.body);
+  for (const auto& x : d.kthreads) f(x.body);
 }
 }  // namespace
 
 KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario)) {
-  // Fibers with the same operations (setup and run) are one class: processes running the same
-  // program, interchangeable but for their pid. Their task state is theirs (write_fiber_state),
-  // and nothing shared names a task but the engine's locks, so renaming them is sound. Their
-  // outermost frame is named after the class, so that their positions compare equal.
+  Kernel& k = kernel_;
+  k.era = scenario_.era;
+  // Where a CPU's preemption matters, preempt-disabled spans take the CPU's lock: in 2.6.24
+  // always (stop_machine), in the modern model when module code disables preemption and two
+  // fibers share a CPU. Fibers run on CPU (index mod NR_CPUS) unless the scenario says.
+  std::vector<int> cpus;
+  for (std::size_t i = 0; i < scenario_.fibers.size(); ++i) {
+    const int cpu = scenario_.fibers[i].cpu;
+    cpus.push_back(cpu >= 0 ? cpu : static_cast<int>(i % kCpus));
+  }
+  bool module_preempt = false;
+  for (const auto& m : scenario_.modules)
+    for_each_body(m, [&](const std::vector<Statement>& body) {
+      for (const auto& st : body)
+        module_preempt |= st.kind == Statement::Kind::SpinLock || st.kind == Statement::Kind::PreemptDisable;
+    });
+  bool shared_cpu = false;
+  for (std::size_t i = 0; i < cpus.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) shared_cpu |= cpus[i] == cpus[j];
+  k.cpu_locks = k.era == Era::V2_6_24 || (module_preempt && shared_cpu);
+  const bool cpu_matters = k.cpu_locks || k.era == Era::V2_6_24;
+
+  // Fibers with the same operations (setup and run), on the same CPU where the CPU matters, are
+  // one class: processes running the same program, interchangeable but for their pid. Their
+  // task state is theirs (write_fiber_state), and what is shared names a task only through
+  // put_fiber (lock holders, mod->waiter), so renaming them is sound. Their outermost frame is
+  // named after the class, so that their positions compare equal.
   for (std::size_t i = 0; i < scenario_.fibers.size(); ++i) {
     const FiberDef& f = scenario_.fibers[i];
     fiber_names_.push_back(f.name);
     std::size_t c = 0;
-    while (c < i && !(same_ops(scenario_.fibers[c].setup, f.setup) && same_ops(scenario_.fibers[c].run, f.run))) ++c;
+    while (c < i && !(same_ops(scenario_.fibers[c].setup, f.setup) && same_ops(scenario_.fibers[c].run, f.run) &&
+                      (!cpu_matters || cpus[c] == cpus[i])))
+      ++c;
     classes_.push_back(static_cast<std::uint32_t>(c));
     fiber_labels_.push_back(c == i ? label(f.name) : fiber_labels_[c]);
   }
-  Kernel& k = kernel_;
   k.o_module_mutex = add_object("module_mutex", true);
   k.o_chrdevs_lock = add_object("chrdevs_lock", true);
   k.o_cdev_lock = add_object("cdev_lock", true);
   k.o_modules = add_object("modules");
+  for (std::size_t i = 0; i < kCpus; ++i) k.o_cpu[i] = add_object(fmt::format("cpu{}", i), true);
+  k.o_misc_mtx = add_object("misc_mtx", true);
+  k.o_misc_list = add_object("misc_list");
+  k.o_proc_subdir_lock = add_object("proc_subdir_lock", true);
+  k.o_proc_dir_mutex = add_object("/proc i_mutex", true);
+  k.o_rcu = add_object("rcu");
+  for (const auto& n : scenario_.vars) k.o_vars.push_back(add_object(n));
+  for (const auto& n : scenario_.mutexes) k.o_mutexes.push_back(add_object(n, true));
+  for (const auto& n : scenario_.spinlocks) k.o_spinlocks.push_back(add_object(n, true));
+  for (const auto& n : scenario_.completions) k.o_completions.push_back(add_object(n));
+  for (const auto& n : scenario_.events) k.o_events.push_back(add_object("event " + n));
+  k.vars.assign(scenario_.vars.size(), 0);
+  k.completions.assign(scenario_.completions.size(), 0);
+  k.events.assign(scenario_.events.size(), 0);
   k.modules.resize(scenario_.modules.size());
   for (std::size_t i = 0; i < k.modules.size(); ++i) {
     Module& m = k.modules[i];
     const ModuleDef& d = scenario_.modules[i];
     m.def = &d;
+    m.index = i;
     m.o_state = add_object(d.name + ".state");
     m.o_refcnt = add_object(d.name + ".refcnt");
     m.o_text = add_object(d.name + ".text");
     m.o_data = add_object(d.name + ".data");
     m.o_cdev = add_object(d.name + ".cdev");
+    for (std::size_t c = 0; c < kCpus; ++c) m.o_ref[c] = add_object(fmt::format("{}.ref[{}]", d.name, c));
+    m.o_waiter = add_object(d.name + ".waiter");
+    m.o_kthreads = add_object(d.name + ".kthreads");
+    m.o_proc = add_object("/proc/" + (d.proc.present ? d.proc.name : d.name));
+    m.o_pde_lock = add_object("/proc/" + (d.proc.present ? d.proc.name : d.name) + ".pde_unload_lock", true);
     m.inode.path = "/dev/" + d.device;
     m.inode.obj = add_object(m.inode.path + ".i_cdev");
-    auto body_labels = [&](const std::vector<Statement>& body, const char* fn) {
-      std::vector<engine::Label> out;
-      for (const auto& s : body) out.push_back(label(fmt::format("{}->{}: {}", d.name, fn, s.text)));
+    auto body_labels = [&](const std::vector<Statement>& body, const std::string& fn) {
+      Module::BodyLabels out;
+      out.call = label(d.name + "->" + fn);
+      for (const auto& st : body) {
+        out.stmt.push_back(label(fmt::format("{}->{}: {}", d.name, fn, st.text)));
+        out.branch.push_back(label(fmt::format("{}->{}: {}: test the result", d.name, fn, st.text)));
+      }
       return out;
     };
     m.labels.open = body_labels(d.open, "open");
     m.labels.release = body_labels(d.release, "release");
     m.labels.read = body_labels(d.read, "read");
     m.labels.exit = body_labels(d.exit, "exit");
-    m.labels.call_open = label(d.name + "->open");
-    m.labels.call_release = label(d.name + "->release");
-    m.labels.call_read = label(d.name + "->read");
-    m.labels.call_exit = label(d.name + "->exit");
+    m.labels.init = body_labels(d.init, "init");
+    m.labels.proc_open = body_labels(d.proc.open, "proc_open");
+    m.labels.proc_read = body_labels(d.proc.read, "proc_read");
+    m.labels.proc_release = body_labels(d.proc.release, "proc_release");
+    for (const auto& f : d.exports) m.labels.exports.push_back(body_labels(f.body, f.name));
+    for (const auto& f : d.kthreads) m.labels.kthreads.push_back(body_labels(f.body, f.name));
+    for_each_body(d, [&](const std::vector<Statement>& body) {
+      for (const auto& st : body) k.rcu_used |= st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
+    });
   }
   k.tasks.resize(fiber_names_.size());
+  cpus_ = std::move(cpus);
   reset();
 }
 
 void KernelProgram::reset() {
-  // The state after insmod: init() ran, registered the char device, and the loader dropped
-  // its initial reference (refcnt = MODULE_REF_BASE, state LIVE).
-  for (auto& m : kernel_.modules) {
-    m.state = ModuleState::Live;
-    m.refcnt = MODULE_REF_BASE;
-    m.listed = true;
+  // A module no fiber loads starts as after insmod: init() ran, registered its device and /proc
+  // entry, and the loader dropped its initial reference (LIVE, refcnt = MODULE_REF_BASE, every
+  // per-CPU slot 0). A module some fiber loads starts absent.
+  Kernel& k = kernel_;
+  for (auto& m : k.modules) {
+    const ModuleDef& d = *m.def;
+    const bool loaded = !d.insmod;
+    m.state = loaded ? ModuleState::Live : ModuleState::Unformed;
+    m.refcnt = loaded ? MODULE_REF_BASE : 0;
+    for (auto& r : m.ref) r = 0;
+    m.waiter = -1;
+    m.tainted = false;
+    m.listed = loaded;
     m.text_freed = m.data_freed = false;
+    m.misc_listed = loaded && d.registration == Registration::MiscRegister;
+    m.kthreads_started = 0;
+    m.proc = ProcEntry{};
+    m.proc.registered = loaded && d.proc.present;
+    m.proc.owner_set = m.proc.registered && d.proc.owner == Owner::ThisModule;
     m.fops.home = &m;
-    m.fops.owner = m.def->fops_owner == Owner::ThisModule ? &m : nullptr;
-    const bool dynamic = m.def->registration == Registration::RegisterChrdev;
-    m.cdev = Cdev{.owner = m.def->cdev_owner == Owner::ThisModule ? &m : nullptr,
+    m.fops.owner = d.fops_owner == Owner::ThisModule ? &m : nullptr;
+    const bool dynamic = d.registration == Registration::RegisterChrdev;
+    const bool chrdev = d.registration == Registration::RegisterChrdev || d.registration == Registration::CdevAdd;
+    m.cdev = Cdev{.owner = d.cdev_owner == Owner::ThisModule ? &m : nullptr,
                   .ops = &m.fops,
                   .home = dynamic ? nullptr : &m,
                   .kobj_refcount = 1,
-                  .mapped = true,
+                  .mapped = loaded && chrdev,
                   .freed = false};
     m.inode.i_cdev = nullptr;
   }
-  for (auto& t : kernel_.tasks) t = Task{};
+  for (std::size_t i = 0; i < k.tasks.size(); ++i) {
+    k.tasks[i] = Task{};
+    k.tasks[i].cpu = cpus_[i];
+  }
+  std::fill(k.vars.begin(), k.vars.end(), 0);
+  std::fill(k.completions.begin(), k.completions.end(), 0);
+  std::fill(k.events.begin(), k.events.end(), 0);
+  k.rcu_readers = 0;
 }
 
 void KernelProgram::run(Execution& ex, engine::FiberId self) {
@@ -111,11 +198,54 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
     Module& m = kernel_.modules[op.module];
     switch (op.kind) {
       case Op::Kind::Open: ex.observe("open", vfs_open(c, m)); break;
+      case Op::Kind::OpenProc: ex.observe("open", proc_open(c, m)); break;
       case Op::Kind::Read: ex.observe("read", vfs_read(c)); break;
       case Op::Kind::Close: ex.observe("close", vfs_close(c)); break;
-      case Op::Kind::Rmmod: ex.observe("rmmod", delete_module(c, m)); break;
+      case Op::Kind::Rmmod:
+        ex.observe("rmmod", delete_module(c, m, UnloadFlags{.nonblock = op.nonblock, .force = op.force}));
+        break;
+      case Op::Kind::ToolRmmod: ex.observe("rmmod", tool_rmmod(c, m, op.tool)); break;
+      case Op::Kind::Lsmod: ex.observe("lsmod", proc_modules_refcount(c, m)); break;
+      case Op::Kind::Insmod: ex.observe("insmod", load_module(c, m)); break;
+      case Op::Kind::Kthread: {
+        // kthread(): the new thread sleeps until kthread_run's wake_up_process, then calls
+        // threadfn in module text; when threadfn returns, kthread() calls do_exit (core text).
+        const std::uint32_t bit = 1u << op.name;
+        const Module& mm = m;
+        ex.step_when(m.o_kthreads, engine::Access::Read, "kthread: wait for kthread_run to wake us",
+                     [&mm, bit] { return (mm.kthreads_started & bit) != 0; });
+        const BodyResult r = run_kthread(c, m, op.name);
+        if (r.exited) ex.observe("exit", r.ret);
+        else ex.observe("return", r.ret);
+        break;
+      }
+      case Op::Kind::Signal:
+        ex.step(kernel_.o_events[op.name], engine::Access::Write, "signal (userspace)");
+        kernel_.events[op.name] = 1;
+        break;
+      case Op::Kind::Wait: {
+        const Kernel& k = kernel_;
+        const std::size_t e = op.name;
+        ex.step_when(k.o_events[e], engine::Access::Read, "wait (userspace)", [&k, e] { return k.events[e] != 0; });
+        break;
+      }
     }
   }
+}
+
+// The userspace rmmod tools (shared/KERNEL.md §8). module-init-tools (the 2.6.24 era's) reads
+// /proc/modules first and refuses a module in use without calling the kernel; kmod reads
+// /sys/module/<name>/refcnt. Both then call delete_module(name, O_NONBLOCK).
+std::int64_t KernelProgram::tool_rmmod(Ctx& c, Module& m, Op::Tool tool) {
+  auto frame = c.ex.enter(tool == Op::Tool::ModuleInitTools ? engine::Label("rmmod (module-init-tools)")
+                                                             : engine::Label("rmmod (kmod)"));
+  const std::int64_t refs = proc_modules_refcount(c, m);
+  const auto msg = [&](Message what, int err = 0) { return message_value(what, m.index, err); };
+  if (refs == -ENOENT) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitNotExist : Message::KmodNotLoaded);
+  if (refs != 0) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitInUse : Message::KmodInUse);
+  const int r = delete_module(c, m, UnloadFlags{});
+  if (r < 0) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitRemoving : Message::KmodCouldNotRemove, -r);
+  return 0;
 }
 
 void KernelProgram::write_state(engine::StateWriter& out) const {
@@ -124,42 +254,81 @@ void KernelProgram::write_state(engine::StateWriter& out) const {
     out.put(static_cast<std::uint64_t>(m.state));
     out.put_signed(m.refcnt);
     out.put((m.listed ? 1u : 0u) | (m.text_freed ? 2u : 0u) | (m.data_freed ? 4u : 0u) |
-            (m.cdev.mapped ? 8u : 0u) | (m.cdev.freed ? 16u : 0u));
+            (m.cdev.mapped ? 8u : 0u) | (m.cdev.freed ? 16u : 0u) | (m.misc_listed ? 32u : 0u) |
+            (m.tainted ? 64u : 0u));
     out.put_signed(m.cdev.kobj_refcount);
     out.put_signed(cdev_index(k, m.inode.i_cdev));
+    if (k.era == Era::V2_6_24) {
+      for (long r : m.ref) out.put_signed(r);
+      if (m.waiter >= 0) out.put_fiber(static_cast<engine::FiberId>(m.waiter));
+      else out.put(~std::uint64_t{0});
+    }
+    if (m.def->proc.present) {
+      const ProcEntry& p = m.proc;
+      out.put((p.registered ? 1u : 0u) | (p.owner_set ? 2u : 0u) | (p.fops_present ? 4u : 0u) |
+              (p.unloading ? 8u : 0u) | (p.inode_pinned ? 16u : 0u));
+      out.put_signed(p.pde_users);
+      out.put_signed(p.in_use);
+      out.put_signed(p.dentry_refs);
+    }
+    if (!m.def->kthreads.empty()) out.put(m.kthreads_started);
   }
+  for (auto v : k.vars) out.put_signed(v);
+  for (auto v : k.completions) out.put_signed(v);
+  for (auto v : k.events) out.put(static_cast<std::uint64_t>(v));
+  if (k.rcu_used) out.put_signed(k.rcu_readers);
 }
 
-// struct task_struct's part: its open file, if any.
+// struct task_struct's part: its open file, if any, its preemption depth and sleep state.
 void KernelProgram::write_fiber_state(engine::FiberId f, engine::StateWriter& out) const {
   const Kernel& k = kernel_;
   const Task& t = k.tasks[f];
-  std::int64_t f_op = 0, inode = 0;
+  std::int64_t f_op = 0, inode = 0, proc = 0;
   for (std::size_t i = 0; i < k.modules.size(); ++i) {
     if (t.f_op == &k.modules[i].fops) f_op = static_cast<std::int64_t>(i) + 1;
     if (t.f_inode == &k.modules[i].inode) inode = static_cast<std::int64_t>(i) + 1;
+    if (t.proc == &k.modules[i]) proc = static_cast<std::int64_t>(i) + 1;
   }
   out.put(t.file_open ? 1 : 0);
   out.put_signed(f_op);
   out.put_signed(inode);
+  if (proc != 0 || t.preempt_count != 0 || t.sleeping) {
+    out.put_signed(proc);
+    out.put(static_cast<std::uint64_t>(t.kind) | (t.pdeo ? 4u : 0u) | (t.pdeo_closing ? 8u : 0u) |
+            (t.sleeping ? 16u : 0u));
+    out.put_signed(t.preempt_count);
+  }
 }
 
-// Everything reset() sets, and nothing else changes: the modules' mutable fields and the tasks.
+// Everything reset() sets, and nothing else changes: the modules' mutable fields, the tasks,
+// and the scenario's variables, completions and events.
 void KernelProgram::save_world(std::vector<std::byte>& out) const {
-  for (const auto& m : kernel_.modules) {
+  const Kernel& k = kernel_;
+  for (const auto& m : k.modules) {
     engine::put_bytes(out, m.state);
     engine::put_bytes(out, m.refcnt);
-    const std::uint8_t flags = static_cast<std::uint8_t>((m.listed ? 1 : 0) | (m.text_freed ? 2 : 0) | (m.data_freed ? 4 : 0));
+    const std::uint8_t flags = static_cast<std::uint8_t>((m.listed ? 1 : 0) | (m.text_freed ? 2 : 0) |
+                                                         (m.data_freed ? 4 : 0) | (m.misc_listed ? 8 : 0) |
+                                                         (m.tainted ? 16 : 0));
     engine::put_bytes(out, flags);
     engine::put_bytes(out, m.fops);
     engine::put_bytes(out, m.cdev);
     engine::put_bytes(out, m.inode.i_cdev);
+    engine::put_bytes(out, m.ref);
+    engine::put_bytes(out, m.waiter);
+    engine::put_bytes(out, m.kthreads_started);
+    engine::put_bytes(out, m.proc);
   }
-  for (const auto& t : kernel_.tasks) engine::put_bytes(out, t);
+  for (const auto& t : k.tasks) engine::put_bytes(out, t);
+  for (auto v : k.vars) engine::put_bytes(out, v);
+  for (auto v : k.completions) engine::put_bytes(out, v);
+  for (auto v : k.events) engine::put_bytes(out, v);
+  engine::put_bytes(out, k.rcu_readers);
 }
 
 void KernelProgram::restore_world(std::span<const std::byte> in) {
-  for (auto& m : kernel_.modules) {
+  Kernel& k = kernel_;
+  for (auto& m : k.modules) {
     std::uint8_t flags = 0;
     engine::get_bytes(in, m.state);
     engine::get_bytes(in, m.refcnt);
@@ -167,11 +336,31 @@ void KernelProgram::restore_world(std::span<const std::byte> in) {
     m.listed = (flags & 1) != 0;
     m.text_freed = (flags & 2) != 0;
     m.data_freed = (flags & 4) != 0;
+    m.misc_listed = (flags & 8) != 0;
+    m.tainted = (flags & 16) != 0;
     engine::get_bytes(in, m.fops);
     engine::get_bytes(in, m.cdev);
     engine::get_bytes(in, m.inode.i_cdev);
+    engine::get_bytes(in, m.ref);
+    engine::get_bytes(in, m.waiter);
+    engine::get_bytes(in, m.kthreads_started);
+    engine::get_bytes(in, m.proc);
   }
-  for (auto& t : kernel_.tasks) engine::get_bytes(in, t);
+  for (auto& t : k.tasks) engine::get_bytes(in, t);
+  for (auto& v : k.vars) engine::get_bytes(in, v);
+  for (auto& v : k.completions) engine::get_bytes(in, v);
+  for (auto& v : k.events) engine::get_bytes(in, v);
+  engine::get_bytes(in, k.rcu_readers);
+}
+
+std::string KernelProgram::symmetry_blocker() const {
+  if (kernel_.era == Era::Modern)
+    for (const auto& m : scenario_.modules)
+      if (m.proc.present && m.proc.has_release)
+        return fmt::format("proc_entry_rundown of /proc/{} releases open files in pde_openers order, which names "
+                           "tasks",
+                           m.proc.name);
+  return {};
 }
 
 std::string KernelProgram::watch() const {
@@ -179,13 +368,26 @@ std::string KernelProgram::watch() const {
   for (const auto& m : kernel_.modules) {
     if (!s.empty()) s += "; ";
     if (kernel_.modules.size() > 1) s += m.def->name + " ";
-    s += fmt::format("refcnt {} {}", m.refcnt, to_string(m.state));
+    if (kernel_.era == Era::V2_6_24) {
+      s += "ref";
+      for (std::size_t i = 0; i < kCpus; ++i) s += fmt::format("{}{}", i == 0 ? " " : "/", m.ref[i]);
+      s += fmt::format(" {}", to_string(m.state));
+    } else {
+      s += fmt::format("refcnt {} {}", m.refcnt, to_string(m.state));
+    }
+    if (!m.listed && !m.text_freed) {
+      s += " (not loaded)";
+      continue;
+    }
     if (m.data_freed) s += " freed";
     else if (m.text_freed) s += " text freed";
   }
   return s;
 }
 
-std::string KernelProgram::format_value(std::int64_t v) const { return errno_text(v); }
+std::string KernelProgram::format_value(std::int64_t v) const {
+  if (auto text = message_text(v, scenario_)) return *text;
+  return errno_text(v);
+}
 
 }  // namespace rw::models

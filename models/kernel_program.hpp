@@ -25,6 +25,7 @@ class KernelProgram final : public engine::Program {
   void restore_world(std::span<const std::byte> in) override;
   std::string watch() const override;
   std::string format_value(std::int64_t v) const override;
+  std::string symmetry_blocker() const override;
 
   const Scenario& scenario() const { return scenario_; }
   Kernel& kernel() { return kernel_; }
@@ -32,6 +33,7 @@ class KernelProgram final : public engine::Program {
  private:
   ObjectId add_object(std::string name, bool is_lock = false);
   engine::Label label(std::string text);
+  std::int64_t tool_rmmod(Ctx& c, Module& m, Op::Tool tool);
 
   Scenario scenario_;
   std::vector<std::string> fiber_names_;
@@ -39,6 +41,7 @@ class KernelProgram final : public engine::Program {
   std::deque<std::string> label_text_;  // owns the text of runtime labels; never moves
   std::vector<engine::Label> fiber_labels_;  // per fiber: its class's first fiber's name
   std::vector<std::uint32_t> classes_;
+  std::vector<int> cpus_;  // per fiber
   Kernel kernel_;
 };
 

@@ -7,6 +7,7 @@
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
 #include "models/refcount.hpp"
+#include "models/statements.hpp"
 
 namespace rw::models {
 using engine::Access;
@@ -61,54 +62,183 @@ class ModuleHooks final : public SteppedHooks {
   Module& m_;
 };
 
+constexpr const char* kRefNames[kCpus] = {"ref[0]", "ref[1]"};
+
 // The module's state and refcnt as the stepped instantiation of models/refcount.hpp sees them.
 modern::Module<SteppedAtomic> stepped(StepContext& sc, Module& mod) {
   return {.state = {&sc, &mod.state, mod.o_state, "state"}, .refcnt = {&sc, &mod.refcnt, mod.o_refcnt, "refcnt"}};
 }
 }  // namespace
 
+// ---- Preemption and stop_machine ---------------------------------------------------------
+
+// Mirrors include/linux/preempt.h preempt_disable() (with CONFIG_PREEMPT): from here until the
+// matching preempt_enable, nothing else runs on this CPU and stop_machine cannot start. Where
+// that can matter (Kernel::cpu_locks), the outermost one takes the CPU's lock.
+void preempt_disable(Ctx& c, engine::Label label) {
+  if (c.task.preempt_count++ == 0 && c.k.cpu_locks)
+    c.ex.lock(c.k.o_cpu[c.task.cpu], label);
+}
+
+void preempt_enable(Ctx& c, engine::Label label) {
+  if (c.task.preempt_count == 0) return;
+  if (--c.task.preempt_count == 0 && c.k.cpu_locks) c.ex.unlock(c.k.o_cpu[c.task.cpu], label);
+}
+
+// Mirrors kernel/sched might_sleep() / schedule_debug(): sleeping with preemption disabled is
+// "BUG: scheduling while atomic".
+void might_sleep(Ctx& c, std::string_view what) {
+  if (c.task.preempt_count > 0)
+    c.ex.fail(kSleepInAtomic, fmt::format("BUG: scheduling while atomic: {} sleeps with preemption disabled "
+                                          "(preempt_count {})", what, c.task.preempt_count));
+}
+
+namespace {
+// Mirrors kernel/stop_machine.c stop_machine_run() (2.6.24): a thread on every CPU disables
+// interrupts; only then does fn run, alone. Taking every CPU's lock waits out every
+// preempt-disabled span; the atomic section stops every other fiber while fn runs.
+void stop_machine_begin(Ctx& c, const char* fn) {
+  for (std::size_t i = 0; i < kCpus; ++i)
+    c.ex.lock(c.k.o_cpu[i], engine::Label::runtime(fn));
+  c.ex.set_atomic(true);
+}
+void stop_machine_end(Ctx& c, const char* fn) {
+  c.ex.set_atomic(false);
+  for (std::size_t i = kCpus; i-- > 0;) c.ex.unlock(c.k.o_cpu[i], engine::Label::runtime(fn));
+}
+
+// The 2.6.24 struct module as the stepped instantiation of models/refcount.hpp sees it.
+v2_6_24::Module<SteppedAtomic, kCpus> stepped24(StepContext& sc, Module& mod) {
+  v2_6_24::Module<SteppedAtomic, kCpus> m{.state = {&sc, &mod.state, mod.o_state, "state"}, .ref = {}};
+  for (std::size_t i = 0; i < kCpus; ++i) m.ref[i].count = {&sc, &mod.ref[i], mod.o_ref[i], kRefNames[i]};
+  return m;
+}
+
+long ref_sum(const Module& m) {
+  long s = 0;
+  for (long r : m.ref) s += r;
+  return s;
+}
+
+// The per-CPU sum is exact at every instant (only its reading is not); below zero means more
+// puts than gets: the unsigned sum 2.6.24 prints wraps, and the module can never unload.
+void check_sum(Ctx& c, Module& m) {
+  if (ref_sum(m) < 0)
+    c.ex.fail(kRefcountUnderflow, fmt::format("module_put: the per-CPU counts of {} sum to {}: module_refcount() "
+                                              "reads {} and rmmod reports it in use forever",
+                                              m.def->name, ref_sum(m), static_cast<unsigned>(ref_sum(m))));
+}
+}  // namespace
+
 // The four refcount primitives run the algorithms of models/refcount.hpp, the very code that
 // bench/ times on real threads, with one step per atomic operation (models/atomic_stepped.hpp).
 // What is added here is the model's bookkeeping: the NULL module, the fiber's position (its
-// frame), the pins the task holds and its race window.
+// frame), the pins the task holds and its race window; and in 2.6.24 the preempt-disabled span
+// (get_cpu .. put_cpu) that stop_machine cannot split.
 
-// Mirrors kernel/module/main.c try_module_get() (≈v6.10) through modern::try_module_get.
-// try_module_get(NULL) succeeds and pins nothing: that is what a NULL owner means.
+// Mirrors kernel/module/main.c try_module_get() (≈v6.10) through modern::try_module_get, and
+// include/linux/module.h try_module_get() (2.6.24) through v2_6_24::try_module_get inside
+// get_cpu()/put_cpu(). try_module_get(NULL) succeeds and pins nothing: that is what a NULL
+// owner means.
 bool try_module_get(Ctx& c, Module* mod) {
   if (mod == nullptr) return true;
   auto frame = c.ex.enter("try_module_get");
   ModuleHooks hooks(c, *mod);
   StepContext sc{&c.ex, &hooks};
-  auto refs = stepped(sc, *mod);
-  if (!modern::try_module_get(refs)) return false;
+  bool ok = false;
+  if (c.k.era == Era::V2_6_24) {
+    preempt_disable(c, "try_module_get: cpu = get_cpu()");
+    auto refs = stepped24(sc, *mod);
+    ok = v2_6_24::try_module_get(refs, static_cast<unsigned>(c.task.cpu));
+    preempt_enable(c, "try_module_get: put_cpu()");
+  } else {
+    auto refs = stepped(sc, *mod);
+    ok = modern::try_module_get(refs);
+  }
+  if (!ok) return false;
   ++c.task.pins;
   update_window(c);
   return true;
 }
 
-// Mirrors kernel/module/main.c __module_get() (≈v6.10) through modern::__module_get.
+namespace {
+// Mirrors kernel/module.c module_refcount() (2.6.24) through v2_6_24::module_refcount: NR_CPUS
+// separate reads, unsigned.
+unsigned module_refcount24(Ctx& c, Module& mod) {
+  auto frame = c.ex.enter("module_refcount");
+  ModuleHooks hooks(c, mod);
+  StepContext sc{&c.ex, &hooks};
+  auto refs = stepped24(sc, mod);
+  const unsigned total = v2_6_24::module_refcount(refs);
+  c.ex.note("sum {}", total);
+  return total;
+}
+}  // namespace
+
+// Mirrors kernel/module/main.c __module_get() (≈v6.10) through modern::__module_get, and
+// include/linux/module.h __module_get() (2.6.24): BUG_ON(module_refcount(module) == 0), then
+// local_inc on this CPU's slot inside get_cpu()/put_cpu().
 void __module_get(Ctx& c, Module* mod) {
   if (mod == nullptr) return;
   auto frame = c.ex.enter("__module_get");
   ModuleHooks hooks(c, *mod);
   StepContext sc{&c.ex, &hooks};
-  auto refs = stepped(sc, *mod);
-  modern::__module_get(refs);
+  if (c.k.era == Era::V2_6_24) {
+    if (module_refcount24(c, *mod) == 0)
+      c.ex.fail(kRefcountBug, fmt::format("__module_get: BUG_ON(module_refcount(module) == 0): {} has no reference "
+                                          "to share", mod->def->name));
+    preempt_disable(c, "__module_get: get_cpu()");
+    auto refs = stepped24(sc, *mod);
+    local_inc(refs.ref[c.task.cpu].count, Site::V2624GetInc);
+    preempt_enable(c, "__module_get: put_cpu()");
+  } else {
+    auto refs = stepped(sc, *mod);
+    modern::__module_get(refs);
+  }
   ++c.task.pins;
   update_window(c);
 }
 
-// Mirrors kernel/module/main.c module_put() (≈v6.10) through modern::module_put. Its WARN is
-// reported as refcount-underflow.
+// Mirrors kernel/module/main.c module_put() (≈v6.10) through modern::module_put (its WARN is
+// reported as refcount-underflow), and kernel/module.c module_put() (2.6.24) through
+// v2_6_24::module_put inside get_cpu()/put_cpu(): local_dec, then, once the module is GOING,
+// wake_up_process(module->waiter), the rmmod sleeping in wait_for_zero_refcount.
 void module_put(Ctx& c, Module* mod) {
   if (mod == nullptr) return;
   auto frame = c.ex.enter("module_put");
   ModuleHooks hooks(c, *mod);
   StepContext sc{&c.ex, &hooks};
-  auto refs = stepped(sc, *mod);
-  modern::module_put(refs);
+  if (c.k.era == Era::V2_6_24) {
+    preempt_disable(c, "module_put: cpu = get_cpu()");
+    auto refs = stepped24(sc, *mod);
+    const bool wake = v2_6_24::module_put(refs, static_cast<unsigned>(c.task.cpu));
+    check_sum(c, *mod);
+    if (wake) {
+      c.ex.step(mod->o_waiter, Access::Write, "module_put: wake_up_process(module->waiter)");
+      check_data(c, mod, "module_put: module->waiter");
+      if (mod->waiter >= 0) c.k.tasks[static_cast<std::size_t>(mod->waiter)].sleeping = false;
+    }
+    preempt_enable(c, "module_put: put_cpu()");
+  } else {
+    auto refs = stepped(sc, *mod);
+    modern::module_put(refs);
+  }
   if (c.task.pins > 0) --c.task.pins;
   update_window(c);
+}
+
+// Mirrors kernel/module/main.c strong_try_module_get() (≈v6.10; 2.6.24 returns 0 for failure):
+// a module still in init (COMING) is refused, else try_module_get.
+bool strong_try_module_get(Ctx& c, Module* mod) {
+  if (mod == nullptr) return true;
+  auto frame = c.ex.enter("strong_try_module_get");
+  c.ex.step(mod->o_state, Access::Read, "strong_try_module_get: mod->state == MODULE_STATE_COMING?");
+  check_data(c, mod, "strong_try_module_get: mod->state");
+  if (mod->state == ModuleState::Coming) {
+    c.ex.note("COMING: -EBUSY");
+    return false;
+  }
+  return try_module_get(c, mod);
 }
 
 // Mirrors kernel/module/main.c try_release_module_ref() (≈v6.10) through
@@ -122,23 +252,76 @@ int try_release_module_ref(Ctx& c, Module& mod) {
   return modern::try_release_module_ref(refs);
 }
 
-// Mirrors kernel/module/main.c try_stop_module() (≈v6.10) without forcing: -EWOULDBLOCK while
-// in use, else mod->state = MODULE_STATE_GOING. Omitted: try_force_unload (rmmod -f, issue #4).
-int try_stop_module(Ctx& c, Module& mod) {
+// Mirrors kernel/module/main.c try_force_unload() with CONFIG_MODULE_FORCE_UNLOAD (both eras):
+// O_TRUNC (rmmod -f) forces, and taints the kernel.
+static bool try_force_unload(Ctx& c, Module& mod, const UnloadFlags& flags) {
+  if (!flags.force) return false;
+  c.ex.note("forced: add_taint(TAINT_FORCED_RMMOD)");
+  mod.tainted = true;
+  return true;
+}
+
+// Mirrors kernel/module/main.c try_stop_module() (≈v6.10): -EWOULDBLOCK while in use unless
+// forced, else mod->state = MODULE_STATE_GOING.
+int try_stop_module(Ctx& c, Module& mod, const UnloadFlags& flags, bool& forced) {
   auto frame = c.ex.enter("try_stop_module");
-  if (try_release_module_ref(c, mod) != 0) return -EWOULDBLOCK;
+  if (try_release_module_ref(c, mod) != 0) {
+    forced = try_force_unload(c, mod, flags);
+    if (!forced) return -EWOULDBLOCK;
+  }
   c.ex.step(mod.o_state, Access::Write, "try_stop_module: mod->state = MODULE_STATE_GOING");
   c.ex.note("state {} -> GOING", to_string(mod.state));
   mod.state = ModuleState::Going;
   return 0;
 }
 
-// Mirrors kernel/module/main.c SYSCALL_DEFINE2(delete_module) D4-D17 (≈v6.10), flags O_NONBLOCK.
+namespace {
+// Mirrors kernel/module.c try_stop_module() and __try_stop_module() (2.6.24), run by
+// stop_machine_run while every other CPU spins with interrupts off: with O_NONBLOCK and users,
+// -EWOULDBLOCK unless forced; else GOING, users or not (rmmod --wait then waits for them).
+int try_stop_module24(Ctx& c, Module& mod, const UnloadFlags& flags, bool& forced) {
+  auto frame = c.ex.enter("try_stop_module");
+  stop_machine_begin(c, "stop_machine_run(__try_stop_module): stop every CPU");
+  ModuleHooks hooks(c, mod);
+  StepContext sc{&c.ex, &hooks};
+  auto refs = stepped24(sc, mod);
+  int ret = 0;
+  if (flags.nonblock && v2_6_24::module_refcount(refs) != 0) {
+    forced = try_force_unload(c, mod, flags);
+    if (!forced) ret = -EWOULDBLOCK;
+  }
+  if (ret == 0) atomic_set(refs.state, ModuleState::Going, Site::V2624StopGoing);
+  stop_machine_end(c, "stop_machine_run: restart the CPUs");
+  return ret;
+}
+
+// Mirrors kernel/module.c wait_for_zero_refcount() (2.6.24), entered with module_mutex held:
+// sleep uninterruptibly until the sum is 0; each module_put on a GOING module wakes us.
+void wait_for_zero_refcount(Ctx& c, Module& mod) {
+  auto frame = c.ex.enter("wait_for_zero_refcount");
+  c.ex.unlock(c.k.o_module_mutex, "wait_for_zero_refcount: mutex_unlock(&module_mutex)");
+  for (;;) {
+    c.ex.step(mod.o_waiter, Access::Write, "wait_for_zero_refcount: set_current_state(TASK_UNINTERRUPTIBLE)");
+    c.task.sleeping = true;
+    if (module_refcount24(c, mod) == 0) break;
+    const Task& me = c.task;
+    c.ex.step_when(mod.o_waiter, Access::Read, "wait_for_zero_refcount: schedule(), until module_put wakes us",
+                   [&me] { return !me.sleeping; });
+  }
+  c.task.sleeping = false;  // current->state = TASK_RUNNING
+  c.ex.lock(c.k.o_module_mutex, "wait_for_zero_refcount: mutex_lock(&module_mutex)");
+}
+}  // namespace
+
+// Mirrors kernel/module/main.c SYSCALL_DEFINE2(delete_module) D4-D17 (≈v6.10), and
+// kernel/module.c sys_delete_module() D3-D13 (2.6.24), shared/KERNEL.md §3.1 and §3.4.
 // D6-D8 (source_list, state, init/exit) are one step: they only read struct module under
-// module_mutex, which every writer of those fields holds. Omitted: D1-D3 (capability, name
-// copy, audit), D12-D14 (notifiers, livepatch, ftrace, async_synchronize_full, taint): core
-// work that touches no object of the window.
-int delete_module(Ctx& c, Module& mod) {
+// module_mutex, which every writer of those fields holds. Modern kernels ignore O_NONBLOCK
+// (no waiting unload since v3.13). Omitted: D1-D3 (capability, name copy, audit), the modern
+// D12-D14 (notifiers, livepatch, ftrace, async_synchronize_full, taint), load-time dependencies
+// (modules_which_use_me / source_list: no scenario module links against another), and modules
+// without an exit function (every scenario module has one).
+int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags) {
   auto frame = c.ex.enter("delete_module");
   const ObjectId mutex = c.k.o_module_mutex;
   c.ex.lock(mutex, "delete_module: mutex_lock(&module_mutex)");
@@ -155,24 +338,55 @@ int delete_module(Ctx& c, Module& mod) {
     c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex), -EBUSY");
     return -EBUSY;
   }
-  if (try_stop_module(c, mod) != 0) {
+  bool forced = false;
+  if (c.k.era == Era::V2_6_24) {
+    c.ex.step(mod.o_waiter, Access::Write, "delete_module: mod->waiter = current");
+    mod.waiter = static_cast<int>(c.ex.self());
+    if (try_stop_module24(c, mod, flags, forced) != 0) {
+      c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex), -EWOULDBLOCK");
+      return -EWOULDBLOCK;
+    }
+    // D10: never with O_NONBLOCK unforced (the count was 0 under stop_machine); rmmod -w waits.
+    if (!forced && !flags.nonblock && module_refcount24(c, mod) != 0) wait_for_zero_refcount(c, mod);
+  } else if (try_stop_module(c, mod, flags, forced) != 0) {
     c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex), -EWOULDBLOCK");
     return -EWOULDBLOCK;
   }
   c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex)");
   c.task.unloading = true;
   run_callback(c, mod, Callback::Exit);
-  free_module(c, mod);
+  if (c.k.era == Era::V2_6_24) {
+    c.ex.lock(mutex, "delete_module: mutex_lock(&module_mutex) for free_module");
+    free_module(c, mod);
+    c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex)");
+  } else {
+    free_module(c, mod);
+  }
   c.task.unloading = false;
   return 0;
 }
 
-// Mirrors kernel/module/main.c free_module() (≈v6.10) F3, F7 and F9 of shared/KERNEL.md §3.6.
-// Omitted: sysfs teardown, arch cleanup, module_unload_free (no module uses another here),
-// synchronize_rcu (no RCU reader of the module list is modelled: the window's fibers are not
-// in RCU read sections, which is exactly why the grace period does not protect them).
+// Mirrors kernel/module/main.c free_module() (≈v6.10) F3, F7 and F9 of shared/KERNEL.md §3.6,
+// and kernel/module.c free_module() (2.6.24) F1 and F7 of §3.3 (called with module_mutex held).
+// Omitted: sysfs teardown, arch cleanup, module_unload_free (no module links against another),
+// and synchronize_rcu unless some statement reads under RCU (symbol_get): no other RCU reader
+// of the module list is modelled; the window's fibers are not in RCU read sections, which is
+// exactly why the grace period does not protect them.
 void free_module(Ctx& c, Module& mod) {
   auto frame = c.ex.enter("free_module");
+  if (c.k.era == Era::V2_6_24) {
+    // F1: unlink with the whole machine stopped: no preempt-disabled span (the tail of a
+    // module_put reading mod->waiter, a symbol_get) is still running when the memory goes.
+    stop_machine_begin(c, "stop_machine_run(__unlink_module): stop every CPU");
+    c.ex.step(c.k.o_modules, Access::Write, "__unlink_module: list_del(&mod->list)");
+    mod.listed = false;
+    stop_machine_end(c, "stop_machine_run: restart the CPUs");
+    // F7: text, data and struct module are one allocation.
+    c.ex.step(mod.o_text, Access::Write, "free_module: module_free(mod, mod->module_core)");
+    c.ex.note("text, data and struct module freed");
+    mod.text_freed = mod.data_freed = true;
+    return;
+  }
   const ObjectId mutex = c.k.o_module_mutex;
   c.ex.lock(mutex, "free_module: mutex_lock(&module_mutex) to mark it UNFORMED");
   c.ex.step(mod.o_state, Access::Write, "free_module: mod->state = MODULE_STATE_UNFORMED");
@@ -182,6 +396,10 @@ void free_module(Ctx& c, Module& mod) {
   c.ex.lock(mutex, "free_module: mutex_lock(&module_mutex) to unlink it");
   c.ex.step(c.k.o_modules, Access::Write, "free_module: list_del_rcu(&mod->list)");
   mod.listed = false;
+  if (c.k.rcu_used) {
+    const Kernel& k = c.k;
+    c.ex.step_when(k.o_rcu, Access::Read, "free_module: synchronize_rcu()", [&k] { return k.rcu_readers == 0; });
+  }
   c.ex.unlock(mutex, "free_module: mutex_unlock(&module_mutex) after list_del_rcu");
   c.ex.step(mod.o_text, Access::Write, "free_mod_mem: free module text and rodata");
   mod.text_freed = true;
@@ -189,50 +407,75 @@ void free_module(Ctx& c, Module& mod) {
   mod.data_freed = true;
 }
 
-// The module's own code: every statement is one step of module text (checked against
-// free_module), followed by the kernel calls it makes. The task counts as inside the module
-// from the first statement to the return, which is what the trace's window shows.
-std::int64_t run_callback(Ctx& c, Module& m, Callback which) {
-  const ModuleDef& d = *m.def;
-  const auto& [body, labels, fn] = [&]() -> std::tuple<const std::vector<Statement>&,
-                                                        const std::vector<engine::Label>&, engine::Label> {
-    switch (which) {
-      case Callback::Open: return {d.open, m.labels.open, m.labels.call_open};
-      case Callback::Release: return {d.release, m.labels.release, m.labels.call_release};
-      case Callback::Read: return {d.read, m.labels.read, m.labels.call_read};
-      case Callback::Exit: break;
+// Mirrors kernel/module/main.c load_module() .. do_init_module() (≈v6.10) and kernel/module.c
+// sys_init_module() (2.6.24), from the module's appearance on the list to its init reference
+// being dropped: UNFORMED/COMING with refcnt MODULE_REF_BASE + 1 (2.6.24: this CPU's slot 1),
+// ->init() in module text, then LIVE and module_put, or on failure GOING, module_put and
+// free_module. Omitted: reading and relocating the image, sysfs, kallsyms, parameters.
+int load_module(Ctx& c, Module& mod) {
+  auto frame = c.ex.enter("load_module");
+  const ObjectId mutex = c.k.o_module_mutex;
+  c.ex.lock(mutex, "load_module: mutex_lock(&module_mutex)");
+  c.ex.step(c.k.o_modules, Access::Write, "load_module: list_add_rcu(&mod->list), MODULE_STATE_COMING");
+  if (mod.listed) {
+    c.ex.note("{} is already loaded", mod.def->name);
+    c.ex.unlock(mutex, "load_module: mutex_unlock(&module_mutex), -EEXIST");
+    return -EEXIST;
+  }
+  mod.listed = true;
+  mod.state = ModuleState::Coming;
+  mod.text_freed = mod.data_freed = false;
+  mod.refcnt = MODULE_REF_BASE + 1;  // module_unload_init: hold a reference during init
+  for (auto& r : mod.ref) r = 0;
+  mod.ref[c.task.cpu] = 1;
+  c.ex.unlock(mutex, "load_module: mutex_unlock(&module_mutex)");
+  ++c.task.pins;
+  const auto ret = run_callback(c, mod, Callback::Init);
+  if (ret != 0) {
+    c.ex.step(mod.o_state, Access::Write, "do_init_module: init failed, mod->state = MODULE_STATE_GOING");
+    mod.state = ModuleState::Going;
+    module_put(c, &mod);
+    c.ex.lock(mutex, "do_init_module: mutex_lock(&module_mutex) for free_module");
+    c.task.unloading = true;
+    if (c.k.era == Era::V2_6_24) {
+      free_module(c, mod);
+      c.ex.unlock(mutex, "do_init_module: mutex_unlock(&module_mutex)");
+    } else {
+      c.ex.unlock(mutex, "do_init_module: mutex_unlock(&module_mutex)");
+      free_module(c, mod);
     }
-    return {d.exit, m.labels.exit, m.labels.call_exit};
-  }();
-  auto frame = c.ex.enter(fn);
-  Module* const outer = c.task.in_module;
-  c.task.in_module = &m;
-  update_window(c);
-  std::int64_t ret = 0;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const Statement& s = body[i];
-    c.ex.at(static_cast<std::uint32_t>(i));
-    c.ex.step(m.o_text, Access::Read, labels[i]);
-    check_text(c, m, labels[i].text);
-    switch (s.kind) {
-      case Statement::Kind::TryModuleGet:
-        // LKMPG ignores the result; `if (!try_module_get(..))` is issue #4's statement language.
-        try_module_get(c, &m);
-        break;
-      case Statement::Kind::ModuleGet: __module_get(c, &m); break;
-      case Statement::Kind::ModulePut: module_put(c, &m); break;
-      case Statement::Kind::Work: break;
-      case Statement::Kind::UnregisterChrdev: unregister_chrdev(c, m); break;
-      case Statement::Kind::CdevDel: cdev_del(c, m.cdev); break;
-      case Statement::Kind::Return:
-        ret = s.value;
-        i = body.size();
-        break;
+    c.task.unloading = false;
+    return static_cast<int>(ret);
+  }
+  c.ex.lock(mutex, "do_init_module: mutex_lock(&module_mutex)");
+  c.ex.step(mod.o_state, Access::Write, "do_init_module: mod->state = MODULE_STATE_LIVE");
+  c.ex.note("state COMING -> LIVE");
+  mod.state = ModuleState::Live;
+  module_put(c, &mod);  // Drop initial reference.
+  c.ex.unlock(mutex, "do_init_module: mutex_unlock(&module_mutex)");
+  return 0;
+}
+
+// Mirrors kernel/module/main.c module_refcount() (≈v6.10) and kernel/module.c module_refcount()
+// (2.6.24), as m_show prints it in /proc/modules (" %i " / " %u "), read under module_mutex as
+// the seq_file's m_start takes it. -ENOENT: the module is not on the list.
+std::int64_t proc_modules_refcount(Ctx& c, Module& mod) {
+  auto frame = c.ex.enter("m_show");
+  const ObjectId mutex = c.k.o_module_mutex;
+  c.ex.lock(mutex, "m_start: mutex_lock(&module_mutex)");
+  c.ex.step(c.k.o_modules, Access::Read, "m_show: list_for_each_entry(mod, &modules, list)");
+  std::int64_t v = -ENOENT;
+  if (mod.listed && mod.state != ModuleState::Unformed) {
+    if (c.k.era == Era::V2_6_24) {
+      v = module_refcount24(c, mod);
+    } else {
+      c.ex.step(mod.o_refcnt, Access::Read, "module_refcount: atomic_read(&mod->refcnt) - MODULE_REF_BASE");
+      v = mod.refcnt - MODULE_REF_BASE;
+      c.ex.note("{}", v);
     }
   }
-  c.task.in_module = outer;
-  update_window(c);
-  return ret;
+  c.ex.unlock(mutex, "m_stop: mutex_unlock(&module_mutex)");
+  return v;
 }
 
 }  // namespace rw::models

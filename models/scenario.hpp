@@ -1,5 +1,6 @@
 // models/scenario.hpp: a scenario as data: the kernel era, the modules under test (their file
-// operations and unload code as statement lists), the fibers' programs, and what is expected.
+// operations, /proc entries, threads, exported functions, init and exit code as statement
+// lists), the fibers' programs, and what is expected in each era.
 // Read from TOML by scenario_file.cpp; run by kernel_program.cpp.
 #pragma once
 #include <cstdint>
@@ -9,28 +10,86 @@
 
 namespace rw::models {
 
+// Which kernel the models follow (shared/KERNEL.md): 2.6.24's per-CPU local_t counts and
+// stop_machine unload, or today's atomic refcnt (≈v6.10).
+enum class Era { V2_6_24, Modern };
+const char* era_name(Era e);
+
 enum class Owner { Null, ThisModule };  // the value of a .owner field
 
-// How the module made its char device (what its init() did before the scenario starts).
+// How the module made its char device (what its init() did, or does).
 enum class Registration {
+  None,            // no char device
   RegisterChrdev,  // register_chrdev(): a cdev_alloc'd cdev, cdev->owner = fops->owner
   CdevAdd,         // cdev_init() + cdev_add() on a static struct cdev in module data
+  MiscRegister,    // misc_register(): a minor of misc's own char device (drivers/char/misc.c)
 };
+
+// At most this many of each kind of name (variables, locks, completions, events).
+inline constexpr std::size_t kMaxNames = 8;
+inline constexpr std::size_t kCpus = 2;  // NR_CPUS: enough for a sum read half-way
 
 // One statement of module code: one step of module text, plus the kernel calls it makes.
 struct Statement {
   enum class Kind {
-    TryModuleGet,      // try_module_get(THIS_MODULE)
-    ModuleGet,         // __module_get(THIS_MODULE)
-    ModulePut,         // module_put(THIS_MODULE)
-    Work,              // one step of plain module code
-    Return,            // return <value>
-    UnregisterChrdev,  // unregister_chrdev(major, name)   (exit only)
-    CdevDel,           // cdev_del(&cdev)                  (exit only)
+    Work,               // one step of plain module code
+    Return,             // return <value>
+    TryModuleGet,       // try_module_get(M)            (M: THIS_MODULE or another module)
+    ModuleGet,          // __module_get(M)
+    ModulePut,          // module_put(M)
+    SymbolGet,          // symbol_get(B.fn)             (pins B unless it is COMING)
+    SymbolPut,          // symbol_put(B.fn)
+    Call,               // B.fn()                       (runs B's exported function)
+    MutexLock,          // mutex_lock(name)
+    MutexUnlock,        // mutex_unlock(name)
+    SpinLock,           // spin_lock(name): preemption off until spin_unlock
+    SpinUnlock,         // spin_unlock(name)
+    PreemptDisable,     // preempt_disable()
+    PreemptEnable,      // preempt_enable()
+    AtomicInc,          // atomic_inc(name)
+    AtomicDec,          // atomic_dec(name)
+    AtomicSet,          // atomic_set(name, value)
+    AtomicRead,         // atomic_read(name)            (in a condition)
+    AtomicCmpxchg,      // atomic_cmpxchg(name, old, new) (in a condition: true when old != 0)
+    AtomicDecAndTest,   // atomic_dec_and_test(name)
+    Complete,           // complete(name)
+    WaitForCompletion,  // wait_for_completion(name)
+    Msleep,             // msleep(ms): a schedule point
+    KthreadRun,         // kthread_run(fn)              (starts the fiber running `kthread <mod>.<fn>`)
+    ModulePutAndExit,   // module_put_and_kthread_exit(v) / module_put_and_exit(v) (2.6.24)
+    CompleteAndExit,    // kthread_complete_and_exit(name, v) / complete_and_exit (2.6.24)
+    // Registration (init) and unregistration (exit).
+    RegisterDevice,     // register_chrdev / cdev_add / misc_register, as the module's `register` says
+    UnregisterChrdev,   // unregister_chrdev(major, name)
+    CdevDel,            // cdev_del(&cdev)
+    MiscDeregister,     // misc_deregister(&misc)
+    CreateProcEntry,    // create_proc_entry(name) (2.6.24) / proc_create(name) (modern)
+    SetProcOwner,       // proc->owner = THIS_MODULE (2.6.24)
+    RemoveProcEntry,    // remove_proc_entry(name)
   };
+  // A statement may be a condition: `if (!try_module_get(THIS_MODULE)) return -ENODEV`.
+  enum class Guard { None, ReturnIfTrue, ReturnIfFalse };
   Kind kind = Kind::Work;
-  std::int64_t value = 0;  // for Return
-  std::string text;        // as written in the scenario
+  Guard guard = Guard::None;
+  std::int64_t value = 0;   // Return, the guard's return value, exit code, msleep ms
+  std::size_t module = 0;   // the module a get/put/call/symbol names (index)
+  bool this_module = true;  // the module named is THIS_MODULE
+  std::size_t name = 0;     // variable, lock, completion, function or thread index
+  std::int64_t a = 0, b = 0;  // atomic_set value; atomic_cmpxchg old and new
+  std::string text;         // as written in the scenario
+};
+
+struct ProcDef {
+  bool present = false;
+  std::string name;                 // the entry is /proc/<name>
+  Owner owner = Owner::Null;        // 2.6.24 proc_dir_entry->owner
+  std::vector<Statement> open, read, release;
+  bool has_open = false, has_read = false, has_release = false;
+};
+
+struct Function {
+  std::string name;
+  std::vector<Statement> body;
 };
 
 struct ModuleDef {
@@ -39,14 +98,35 @@ struct ModuleDef {
   Registration registration = Registration::RegisterChrdev;
   Owner fops_owner = Owner::Null;
   Owner cdev_owner = Owner::Null;  // with RegisterChrdev, a copy of fops_owner
-  std::vector<Statement> open, release, read, exit;
+  std::vector<Statement> open, release, read, exit, init;
   bool has_open = false, has_release = false, has_read = false;
+  bool insmod = false;    // some fiber loads it: it starts unloaded and `init` runs then
+  ProcDef proc;
+  std::vector<Function> exports;  // export.<fn>: functions other modules call or symbol_get
+  std::vector<Function> kthreads;  // kthread.<fn>: thread functions for kthread_run
 };
 
 struct Op {
-  enum class Kind { Open, Read, Close, Rmmod };
+  enum class Kind {
+    Open,        // open /dev/<device>
+    OpenProc,    // open /proc/<name>
+    Read,        // read
+    Close,       // close
+    Rmmod,       // rmmod [-w|-f] <module>: delete_module(2)
+    ToolRmmod,   // mit-rmmod / kmod-rmmod <module>: the userspace tool's pre-check, then delete_module
+    Lsmod,       // lsmod <module>: the "Used by" count of /proc/modules
+    Insmod,      // insmod <module>: load_module, init, LIVE
+    Kthread,     // kthread <module>.<fn>: this fiber is that kernel thread
+    Signal,      // signal <event>
+    Wait,        // wait <event>
+  };
+  enum class Tool { ModuleInitTools, Kmod };
   Kind kind = Kind::Open;
   std::size_t module = 0;  // Open: the module whose device is opened; Rmmod: the module removed
+  std::size_t name = 0;    // Kthread: the thread function; Signal/Wait: the event
+  bool nonblock = true;    // Rmmod: O_NONBLOCK (rmmod -w clears it)
+  bool force = false;      // Rmmod: O_TRUNC (rmmod -f)
+  Tool tool = Tool::ModuleInitTools;
   std::string text;
 };
 
@@ -54,6 +134,7 @@ struct FiberDef {
   std::string name;
   std::vector<Op> setup;  // runs before any interleaving: fibers' setups in order, each alone
   std::vector<Op> run;
+  int cpu = -1;           // the CPU it runs on; -1: its index modulo the CPUs
 };
 
 struct Expectation {
@@ -66,10 +147,23 @@ struct Scenario {
   std::string file;
   std::string name;
   std::string description;
-  std::string kernel;  // "modern"
+  std::vector<Era> eras;            // kernel = "modern" or ["2.6.24", "modern"]
+  Era era = Era::Modern;            // the era this copy runs in (for_era)
+  std::vector<Expectation> expects;  // per era, in the order of `eras`
   std::vector<ModuleDef> modules;
   std::vector<FiberDef> fibers;
-  Expectation expect;
+  std::vector<std::string> events;  // names of signal/wait events
+  // Named variables (atomic_t), mutexes, spinlocks and completions, shared by the modules.
+  std::vector<std::string> vars, mutexes, spinlocks, completions;
+  Expectation expect;               // this copy's era's expectation
+  bool multi_era() const { return eras.size() > 1; }
+  // "name" or "name [2.6.24]" when the file lists several eras.
+  std::string title() const;
 };
+
+// The scenario as checked in one of its eras: `era` and `expect` set.
+Scenario for_era(const Scenario& s, Era e);
+// Each of its eras, in file order.
+std::vector<Scenario> per_era(const Scenario& s);
 
 }  // namespace rw::models

@@ -4,6 +4,8 @@
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
 #include "models/module.hpp"
+#include "models/proc.hpp"
+#include "models/statements.hpp"
 
 namespace rw::models {
 using engine::Access;
@@ -36,13 +38,16 @@ int vfs_open(Ctx& c, Module& device_owner) {
   auto frame = c.ex.enter("do_dentry_open");
   c.task.f_inode = &device_owner.inode;
   c.task.f_op = nullptr;  // def_chr_fops
-  const int err = chrdev_open(c, device_owner.inode);
+  c.task.kind = FileKind::Chr;
+  const bool misc = device_owner.def->registration == Registration::MiscRegister;
+  const int err = misc ? misc_open(c, device_owner) : chrdev_open(c, device_owner.inode);
   if (err != 0) {
     c.ex.local(0, err);
     fops_put(c, c.task.f_op);
     c.task.f_op = nullptr;
     c.task.f_inode = nullptr;
     c.task.holds = nullptr;
+    c.task.kind = FileKind::None;
     update_window(c);
     return err;
   }
@@ -54,6 +59,7 @@ int vfs_open(Ctx& c, Module& device_owner) {
 // Omitted: rw_verify_area, fsnotify, the ->read_iter path.
 int vfs_read(Ctx& c) {
   if (!c.task.file_open) return -EBADF;
+  if (c.task.kind == FileKind::Proc) return proc_read(c);
   auto frame = c.ex.enter("vfs_read");
   FileOperations* fops = c.task.f_op;
   Module& m = *fops->home;
@@ -71,6 +77,7 @@ int vfs_read(Ctx& c) {
 // Omitted: fsnotify, eventpoll, locks, security_file_free, dput/mntput (core only).
 int vfs_close(Ctx& c) {
   if (!c.task.file_open) return -EBADF;
+  if (c.task.kind == FileKind::Proc) return proc_close(c);
   auto frame = c.ex.enter("__fput");
   c.task.file_open = false;  // close_fd: the descriptor is gone; __fput finishes the file
   FileOperations* fops = c.task.f_op;
@@ -86,13 +93,17 @@ int vfs_close(Ctx& c) {
   }
   Inode& inode = *c.task.f_inode;
   c.ex.at(1);
-  c.ex.step(inode.obj, Access::Read, "__fput: inode->i_cdev");
-  if (Cdev* p = inode.i_cdev) cdev_put(c, *p);
+  // A misc device's inode->i_cdev is misc's own (core, owner NULL): its cdev_put pins nothing.
+  if (m.def->registration != Registration::MiscRegister) {
+    c.ex.step(inode.obj, Access::Read, "__fput: inode->i_cdev");
+    if (Cdev* p = inode.i_cdev) cdev_put(c, *p);
+  }
   c.ex.at(2);
   fops_put(c, fops);
   c.task.f_op = nullptr;
   c.task.f_inode = nullptr;
   c.task.holds = nullptr;
+  c.task.kind = FileKind::None;
   update_window(c);
   return 0;
 }

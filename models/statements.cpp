@@ -1,0 +1,229 @@
+// models/statements.cpp
+#include "models/statements.hpp"
+
+#include "models/char_dev.hpp"
+#include "models/errno.hpp"
+#include "models/module.hpp"
+#include "models/proc.hpp"
+
+namespace rw::models {
+using engine::Access;
+using Kind = Statement::Kind;
+
+namespace {
+
+engine::Label thread_exit_name(Era e) {
+  return e == Era::V2_6_24 ? engine::Label("__module_put_and_exit") : engine::Label("__module_put_and_kthread_exit");
+}
+
+// Mirrors kernel/module/main.c __symbol_get() (≈v6.10: under rcu_read_lock; 2.6.24: under
+// preempt_disable): find the symbol on the module list, then strong_try_module_get(owner).
+// NULL when the module is not loaded, still in init, or going.
+bool symbol_get(Ctx& c, Module& owner) {
+  auto frame = c.ex.enter("__symbol_get");
+  const bool old = c.k.era == Era::V2_6_24;
+  if (old) preempt_disable(c, "__symbol_get: preempt_disable()");
+  else ++c.k.rcu_readers;  // rcu_read_lock(): not a step (no shared access)
+  c.ex.step(c.k.o_modules, Access::Read, "__symbol_get: find_symbol(symbol)");
+  bool ok = owner.listed && owner.state != ModuleState::Unformed;
+  if (!ok) c.ex.note("{} not loaded: NULL", owner.def->name);
+  else ok = strong_try_module_get(c, &owner);
+  if (old) preempt_enable(c, "__symbol_get: preempt_enable()");
+  else --c.k.rcu_readers;
+  return ok;
+}
+
+// Mirrors kernel/module/main.c __symbol_put(): find the symbol's module (BUG if gone), module_put.
+void symbol_put(Ctx& c, Module& owner) {
+  auto frame = c.ex.enter("__symbol_put");
+  const bool old = c.k.era == Era::V2_6_24;
+  if (old) preempt_disable(c, "__symbol_put: preempt_disable()");
+  else ++c.k.rcu_readers;
+  c.ex.step(c.k.o_modules, Access::Read, "__symbol_put: find_symbol(symbol)");
+  if (!owner.listed)
+    c.ex.fail(kKernelBug, fmt::format("__symbol_put: BUG_ON(!find_symbol): {} is not loaded", owner.def->name));
+  module_put(c, &owner);
+  if (old) preempt_enable(c, "__symbol_put: preempt_enable()");
+  else --c.k.rcu_readers;
+}
+
+// Mirrors kernel/sched/completion.c complete() and wait_for_completion(): `done` counts.
+void complete(Ctx& c, std::size_t which, engine::Label here) {
+  c.ex.step(c.k.o_completions[which], Access::ReadModifyWrite, here);
+  ++c.k.completions[which];
+}
+void wait_for_completion(Ctx& c, std::size_t which, engine::Label here) {
+  might_sleep(c, "wait_for_completion");
+  const Kernel& k = c.k;
+  c.ex.step_when(k.o_completions[which], Access::ReadModifyWrite, here,
+                 [&k, which] { return k.completions[which] > 0; });
+  --c.k.completions[which];
+}
+
+BodyResult run_body(Ctx& c, Module& m, const std::vector<Statement>& body, const Module::BodyLabels& labels);
+
+// The kernel calls a statement makes, after its step of module text. Returns the value a
+// condition tests.
+bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResult& r) {
+  Kernel& k = c.k;
+  Module& target = s.this_module ? m : k.modules[s.module];
+  switch (s.kind) {
+    case Kind::Work:
+    case Kind::Return: return false;
+    case Kind::TryModuleGet: return try_module_get(c, &target);
+    case Kind::ModuleGet: __module_get(c, &target); return true;
+    case Kind::ModulePut: module_put(c, &target); return true;
+    case Kind::SymbolGet: return symbol_get(c, target);
+    case Kind::SymbolPut: symbol_put(c, target); return true;
+    case Kind::Call: {
+      // The call jumps into the other module's text; it returns here, into this module's.
+      const BodyResult inner = run_body(c, target, target.def->exports[s.name].body, target.labels.exports[s.name]);
+      return inner.ret != 0;
+    }
+    case Kind::MutexLock:
+      might_sleep(c, "mutex_lock");
+      c.ex.lock(k.o_mutexes[s.name], here);
+      return true;
+    case Kind::MutexUnlock: c.ex.unlock(k.o_mutexes[s.name], here); return true;
+    case Kind::SpinLock:
+      preempt_disable(c, "spin_lock: preempt_disable()");
+      c.ex.lock(k.o_spinlocks[s.name], here);
+      return true;
+    case Kind::SpinUnlock:
+      c.ex.unlock(k.o_spinlocks[s.name], here);
+      preempt_enable(c, "spin_unlock: preempt_enable()");
+      return true;
+    case Kind::PreemptDisable: preempt_disable(c, "preempt_disable()"); return true;
+    case Kind::PreemptEnable: preempt_enable(c, "preempt_enable()"); return true;
+    case Kind::AtomicInc:
+    case Kind::AtomicDec: {
+      c.ex.step(k.o_vars[s.name], Access::ReadModifyWrite, here);
+      auto& v = k.vars[s.name];
+      c.ex.note("{} -> {}", v, v + (s.kind == Kind::AtomicInc ? 1 : -1));
+      v += s.kind == Kind::AtomicInc ? 1 : -1;
+      return true;
+    }
+    case Kind::AtomicSet:
+      c.ex.step(k.o_vars[s.name], Access::Write, here);
+      k.vars[s.name] = s.a;
+      return true;
+    case Kind::AtomicRead:
+      c.ex.step(k.o_vars[s.name], Access::Read, here);
+      c.ex.note("{}", k.vars[s.name]);
+      return k.vars[s.name] != 0;
+    case Kind::AtomicCmpxchg: {
+      c.ex.step(k.o_vars[s.name], Access::ReadModifyWrite, here);
+      auto& v = k.vars[s.name];
+      const auto old = v;
+      if (old == s.a) v = s.b;
+      else c.ex.narrow_access(Access::Read);
+      c.ex.note("was {}{}", old, old == s.a ? fmt::format(", now {}", v) : "");
+      return old != 0;
+    }
+    case Kind::AtomicDecAndTest: {
+      c.ex.step(k.o_vars[s.name], Access::ReadModifyWrite, here);
+      auto& v = k.vars[s.name];
+      --v;
+      c.ex.note("-> {}", v);
+      return v == 0;
+    }
+    case Kind::Complete: complete(c, s.name, here); return true;
+    case Kind::WaitForCompletion: wait_for_completion(c, s.name, here); return true;
+    case Kind::Msleep:
+      // A sleep lets every other fiber run; interleavings already cover that, so it is one
+      // step that touches nothing shared.
+      might_sleep(c, "msleep");
+      c.ex.step(engine::kNoObject, Access::Read, "msleep: schedule_timeout");
+      return true;
+    case Kind::KthreadRun:
+      c.ex.step(m.o_kthreads, Access::Write, "kthread_run: kthread_create_on_node, wake_up_process");
+      m.kthreads_started |= 1u << s.name;
+      return true;
+    case Kind::ModulePutAndExit: {
+      // Core text from here on: the put, then do_exit, which never returns to module code.
+      auto frame = c.ex.enter(thread_exit_name(k.era));
+      module_put(c, &m);
+      r.ret = s.value;
+      r.exited = true;
+      return true;
+    }
+    case Kind::CompleteAndExit: {
+      auto frame = c.ex.enter(k.era == Era::V2_6_24 ? engine::Label("complete_and_exit")
+                                                    : engine::Label("kthread_complete_and_exit"));
+      complete(c, s.name, here);
+      r.ret = s.value;
+      r.exited = true;
+      return true;
+    }
+    case Kind::RegisterDevice: register_device(c, m); return true;
+    case Kind::UnregisterChrdev: unregister_chrdev(c, m); return true;
+    case Kind::CdevDel: cdev_del(c, m.cdev); return true;
+    case Kind::MiscDeregister: misc_deregister(c, m); return true;
+    case Kind::CreateProcEntry: create_proc_entry(c, m, s.a != 0); return true;
+    case Kind::SetProcOwner:
+      c.ex.step(m.o_proc, Access::Write, "proc_dir_entry->owner = THIS_MODULE");
+      m.proc.owner_set = true;
+      return true;
+    case Kind::RemoveProcEntry: remove_proc_entry(c, m); return true;
+  }
+  return false;
+}
+
+// Every statement is one step of module text (checked against free_module), followed by the
+// kernel calls it makes; a conditional statement takes one more step of module text to branch
+// on the result. The task counts as inside the module from the first statement to the return,
+// which is what the trace's window shows.
+BodyResult run_body(Ctx& c, Module& m, const std::vector<Statement>& body, const Module::BodyLabels& labels) {
+  auto frame = c.ex.enter(labels.call);
+  Module* const outer = c.task.in_module;
+  c.task.in_module = &m;
+  update_window(c);
+  BodyResult r;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const Statement& s = body[i];
+    c.ex.at(static_cast<std::uint32_t>(i));
+    c.ex.step(m.o_text, Access::Read, labels.stmt[i]);
+    check_text(c, m, labels.stmt[i].text);
+    if (s.kind == Kind::Return) {
+      r.ret = s.value;
+      break;
+    }
+    const bool result = execute(c, m, s, labels.stmt[i], r);
+    if (r.exited) break;
+    if (s.guard != Statement::Guard::None) {
+      c.ex.step(m.o_text, Access::Read, labels.branch[i]);
+      check_text(c, m, labels.branch[i].text);
+      if (result == (s.guard == Statement::Guard::ReturnIfTrue)) {
+        c.ex.note("returns {}", errno_text(s.value));
+        r.ret = s.value;
+        break;
+      }
+    }
+  }
+  c.task.in_module = outer;
+  update_window(c);
+  return r;
+}
+
+}  // namespace
+
+std::int64_t run_callback(Ctx& c, Module& m, Callback which) {
+  const ModuleDef& d = *m.def;
+  switch (which) {
+    case Callback::Open: return run_body(c, m, d.open, m.labels.open).ret;
+    case Callback::Release: return run_body(c, m, d.release, m.labels.release).ret;
+    case Callback::Read: return run_body(c, m, d.read, m.labels.read).ret;
+    case Callback::Exit: return run_body(c, m, d.exit, m.labels.exit).ret;
+    case Callback::Init: return run_body(c, m, d.init, m.labels.init).ret;
+    case Callback::ProcOpen: return run_body(c, m, d.proc.open, m.labels.proc_open).ret;
+    case Callback::ProcRead: return run_body(c, m, d.proc.read, m.labels.proc_read).ret;
+    case Callback::ProcRelease: return run_body(c, m, d.proc.release, m.labels.proc_release).ret;
+  }
+  return 0;
+}
+
+BodyResult run_kthread(Ctx& c, Module& m, std::size_t fn) {
+  return run_body(c, m, m.def->kthreads[fn].body, m.labels.kthreads[fn]);
+}
+
+}  // namespace rw::models

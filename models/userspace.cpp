@@ -1,0 +1,48 @@
+// models/userspace.cpp
+#include "models/userspace.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rw::models {
+namespace {
+constexpr std::int64_t kBase = std::int64_t{1} << 40;
+
+// strerror(3) of glibc for the errors delete_module returns.
+const char* strerror_text(int err) {
+  switch (err) {
+    case EWOULDBLOCK: return "Resource temporarily unavailable";
+    case EBUSY: return "Device or resource busy";
+    case ENOENT: return "No such file or directory";
+    case EPERM: return "Operation not permitted";
+    default: return "Unknown error";
+  }
+}
+}  // namespace
+
+std::int64_t message_value(Message m, std::size_t module, int err) {
+  return kBase + (static_cast<std::int64_t>(m) << 24) + (static_cast<std::int64_t>(module) << 16) + err;
+}
+
+std::optional<std::string> message_text(std::int64_t value, const Scenario& s) {
+  if (value < kBase) return std::nullopt;
+  const std::int64_t v = value - kBase;
+  const auto m = static_cast<Message>(v >> 24);
+  const auto module = static_cast<std::size_t>((v >> 16) & 0xff);
+  const int err = static_cast<int>(v & 0xffff);
+  if (module >= s.modules.size()) return std::nullopt;
+  const std::string& name = s.modules[module].name;
+  switch (m) {
+    case Message::MitInUse: return fmt::format("ERROR: Module {} is in use", name);
+    case Message::MitNotExist: return fmt::format("ERROR: Module {} does not exist in /proc/modules", name);
+    case Message::MitRemoving: return fmt::format("ERROR: Removing '{}': {}", name, strerror_text(err));
+    case Message::KmodInUse: return fmt::format("Module {} is in use", name);
+    case Message::KmodNotLoaded: return fmt::format("Module {} is not currently loaded", name);
+    case Message::KmodCouldNotRemove: return fmt::format("could not remove module {}: {}", name, strerror_text(err));
+  }
+  return std::nullopt;
+}
+
+}  // namespace rw::models
