@@ -103,9 +103,11 @@ std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vec
   std::string rule(head.size(), '-');
   out += "  " + rule.substr(2) + "\n";
   std::string last_watch = initial_watch;
+  bool setup = true;  // atomic steps before the first ordinary one are the fibers' setups
   for (std::size_t i = 0; i < trace.size(); ++i) {
     const auto& s = trace[i];
-    if (s.atomic && i + 1 < trace.size()) {  // a setup phase: one row for the whole run
+    setup = setup && s.atomic;
+    if (setup && i + 1 < trace.size()) {  // a setup phase: one row for the whole run
       std::size_t j = i;
       while (j + 1 < trace.size() && trace[j + 1].atomic && trace[j + 1].fiber == s.fiber) ++j;
       if (j > i) {

@@ -15,6 +15,9 @@ using engine::Execution;
 void note_fails_if_going(Execution& ex, const char* name, std::int64_t old, std::int64_t, bool) {
   if (old == static_cast<std::int64_t>(ModuleState::Going)) ex.note("{} GOING: fails", name);
 }
+void note_state(Execution& ex, const char* name, std::int64_t old, std::int64_t now, bool) {
+  ex.note("{} {} -> {}", name, to_string(static_cast<ModuleState>(old)), to_string(static_cast<ModuleState>(now)));
+}
 void note_inc_not_zero(Execution& ex, const char* name, std::int64_t old, std::int64_t now, bool applied) {
   if (applied) ex.note("{} {} -> {}", name, old, now);
   else ex.note("{} {}: fails", name, old);
@@ -71,7 +74,8 @@ constexpr std::array kSites{
              "module_put: module->state"},
     SiteInfo{Site::V2624RefcountRead, "module_refcount: total += local_read(&mod->ref[i].count)",
              "module_refcount: mod->ref[i]"},
-    SiteInfo{Site::V2624StopGoing, "__try_stop_module: mod->state = MODULE_STATE_GOING", "__try_stop_module: mod->state"},
+    SiteInfo{Site::V2624StopGoing, "__try_stop_module: mod->state = MODULE_STATE_GOING", "__try_stop_module: mod->state",
+             note_state},
     // percpu_ref
     SiteInfo{Site::PercpuGetMode, "percpu_ref_get: __ref_is_percpu(ref)", nullptr, note_mode},
     SiteInfo{Site::PercpuGetCpu, "percpu_ref_get: this_cpu_add(*percpu_count, 1)"},

@@ -375,8 +375,8 @@ std::string KernelProgram::watch() const {
     } else {
       s += fmt::format("refcnt {} {}", m.refcnt, to_string(m.state));
     }
-    if (!m.listed && !m.text_freed) {
-      s += " (not loaded)";
+    if (!m.listed && !m.data_freed) {
+      s += m.state == ModuleState::Unformed && m.refcnt == 0 ? " (not loaded)" : " (unlinked)";
       continue;
     }
     if (m.data_freed) s += " freed";

@@ -97,14 +97,18 @@ namespace {
 // Mirrors kernel/stop_machine.c stop_machine_run() (2.6.24): a thread on every CPU disables
 // interrupts; only then does fn run, alone. Taking every CPU's lock waits out every
 // preempt-disabled span; the atomic section stops every other fiber while fn runs.
-void stop_machine_begin(Ctx& c, const char* fn) {
-  for (std::size_t i = 0; i < kCpus; ++i)
-    c.ex.lock(c.k.o_cpu[i], engine::Label::runtime(fn));
+constexpr engine::Label kStopCpu[] = {"stop_machine: CPU 0's stopper thread runs, interrupts off",
+                                       "stop_machine: CPU 1's stopper thread runs, interrupts off"};
+constexpr engine::Label kRestartCpu[] = {"stop_machine: CPU 0 restarts", "stop_machine: CPU 1 restarts"};
+static_assert(std::size(kStopCpu) == kCpus);
+
+void stop_machine_begin(Ctx& c) {
+  for (std::size_t i = 0; i < kCpus; ++i) c.ex.lock(c.k.o_cpu[i], kStopCpu[i]);
   c.ex.set_atomic(true);
 }
-void stop_machine_end(Ctx& c, const char* fn) {
+void stop_machine_end(Ctx& c) {
   c.ex.set_atomic(false);
-  for (std::size_t i = kCpus; i-- > 0;) c.ex.unlock(c.k.o_cpu[i], engine::Label::runtime(fn));
+  for (std::size_t i = kCpus; i-- > 0;) c.ex.unlock(c.k.o_cpu[i], kRestartCpu[i]);
 }
 
 // The 2.6.24 struct module as the stepped instantiation of models/refcount.hpp sees it.
@@ -281,7 +285,7 @@ namespace {
 // -EWOULDBLOCK unless forced; else GOING, users or not (rmmod --wait then waits for them).
 int try_stop_module24(Ctx& c, Module& mod, const UnloadFlags& flags, bool& forced) {
   auto frame = c.ex.enter("try_stop_module");
-  stop_machine_begin(c, "stop_machine_run(__try_stop_module): stop every CPU");
+  stop_machine_begin(c);  // stop_machine_run(__try_stop_module, ...)
   ModuleHooks hooks(c, mod);
   StepContext sc{&c.ex, &hooks};
   auto refs = stepped24(sc, mod);
@@ -291,7 +295,7 @@ int try_stop_module24(Ctx& c, Module& mod, const UnloadFlags& flags, bool& force
     if (!forced) ret = -EWOULDBLOCK;
   }
   if (ret == 0) atomic_set(refs.state, ModuleState::Going, Site::V2624StopGoing);
-  stop_machine_end(c, "stop_machine_run: restart the CPUs");
+  stop_machine_end(c);
   return ret;
 }
 
@@ -377,10 +381,10 @@ void free_module(Ctx& c, Module& mod) {
   if (c.k.era == Era::V2_6_24) {
     // F1: unlink with the whole machine stopped: no preempt-disabled span (the tail of a
     // module_put reading mod->waiter, a symbol_get) is still running when the memory goes.
-    stop_machine_begin(c, "stop_machine_run(__unlink_module): stop every CPU");
+    stop_machine_begin(c);  // stop_machine_run(__unlink_module, ...)
     c.ex.step(c.k.o_modules, Access::Write, "__unlink_module: list_del(&mod->list)");
     mod.listed = false;
-    stop_machine_end(c, "stop_machine_run: restart the CPUs");
+    stop_machine_end(c);
     // F7: text, data and struct module are one allocation.
     c.ex.step(mod.o_text, Access::Write, "free_module: module_free(mod, mod->module_core)");
     c.ex.note("text, data and struct module freed");
