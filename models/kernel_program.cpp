@@ -205,7 +205,13 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         ex.observe("rmmod", delete_module(c, m, UnloadFlags{.nonblock = op.nonblock, .force = op.force}));
         break;
       case Op::Kind::ToolRmmod: ex.observe("rmmod", tool_rmmod(c, m, op.tool)); break;
-      case Op::Kind::Lsmod: ex.observe("lsmod", proc_modules_refcount(c, m)); break;
+      case Op::Kind::Lsmod: {
+        // lsmod prints the count as /proc/modules has it ("%u" in 2.6.24, "%i" today), or no line.
+        const auto used = proc_modules_refcount(c, m);
+        ex.observe("lsmod", used == kNotListed ? message_value(Message::NotListed, m.index)
+                                               : message_value(Message::UsedBy, m.index, used));
+        break;
+      }
       case Op::Kind::Insmod: ex.observe("insmod", load_module(c, m)); break;
       case Op::Kind::Kthread: {
         // kthread(): the new thread sleeps until kthread_run's wake_up_process, then calls
@@ -241,7 +247,7 @@ std::int64_t KernelProgram::tool_rmmod(Ctx& c, Module& m, Op::Tool tool) {
                                                              : engine::Label("rmmod (kmod)"));
   const std::int64_t refs = proc_modules_refcount(c, m);
   const auto msg = [&](Message what, int err = 0) { return message_value(what, m.index, err); };
-  if (refs == -ENOENT) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitNotExist : Message::KmodNotLoaded);
+  if (refs == kNotListed) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitNotExist : Message::KmodNotLoaded);
   if (refs != 0) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitInUse : Message::KmodInUse);
   const int r = delete_module(c, m, UnloadFlags{});
   if (r < 0) return msg(tool == Op::Tool::ModuleInitTools ? Message::MitRemoving : Message::KmodCouldNotRemove, -r);

@@ -173,7 +173,13 @@ unsigned module_refcount24(Ctx& c, Module& mod) {
   ModuleHooks hooks(c, mod);
   StepContext sc{&c.ex, &hooks};
   auto refs = stepped24(sc, mod);
-  const unsigned total = v2_6_24::module_refcount(refs);
+  // v2_6_24::module_refcount, one read per step, with the partial sum declared: it decides
+  // what the caller does after the last read.
+  unsigned total = 0;
+  for (std::size_t i = 0; i < kCpus; ++i) {
+    total += static_cast<unsigned>(local_read(refs.ref[i].count, Site::V2624RefcountRead));
+    c.ex.local(0, total);
+  }
   c.ex.note("sum {}", total);
   return total;
 }
@@ -295,6 +301,8 @@ int try_stop_module24(Ctx& c, Module& mod, const UnloadFlags& flags, bool& force
     if (!forced) ret = -EWOULDBLOCK;
   }
   if (ret == 0) atomic_set(refs.state, ModuleState::Going, Site::V2624StopGoing);
+  c.ex.local(0, ret);
+  c.ex.local(1, forced);
   stop_machine_end(c);
   return ret;
 }
@@ -346,7 +354,9 @@ int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags) {
   if (c.k.era == Era::V2_6_24) {
     c.ex.step(mod.o_waiter, Access::Write, "delete_module: mod->waiter = current");
     mod.waiter = static_cast<int>(c.ex.self());
-    if (try_stop_module24(c, mod, flags, forced) != 0) {
+    const int stopped = try_stop_module24(c, mod, flags, forced);
+    c.ex.local(0, forced);
+    if (stopped != 0) {
       c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex), -EWOULDBLOCK");
       return -EWOULDBLOCK;
     }
@@ -370,6 +380,27 @@ int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags) {
   return 0;
 }
 
+namespace {
+// The rest of the free of the module's data: every object that lives in it (struct module's
+// fields, a static struct cdev) is written by the free, in the same atomic event as the step
+// before, so that reduction orders each later read of them after the free. (Each read checks
+// data_freed; a free that wrote only mod->o_data would look independent of a read of
+// mod->state, and the search could skip the interleaving where that read comes after it.)
+void release_data(Ctx& c, Module& mod) {
+  c.ex.set_atomic(true);
+  if (c.k.era == Era::V2_6_24) c.ex.step(mod.o_data, Access::Write, "free_module: ... fops and statics");
+  c.ex.step(mod.o_state, Access::Write, "free_module: ... struct module");
+  if (c.k.era == Era::V2_6_24) {
+    for (std::size_t i = 0; i < kCpus; ++i) c.ex.step(mod.o_ref[i], Access::Write, "free_module: ... mod->ref[]");
+    c.ex.step(mod.o_waiter, Access::Write, "free_module: ... mod->waiter");
+  } else {
+    c.ex.step(mod.o_refcnt, Access::Write, "free_module: ... mod->refcnt");
+  }
+  if (mod.cdev.home == &mod) c.ex.step(mod.o_cdev, Access::Write, "free_module: ... the static struct cdev");
+  c.ex.set_atomic(false);
+}
+}  // namespace
+
 // Mirrors kernel/module/main.c free_module() (≈v6.10) F3, F7 and F9 of shared/KERNEL.md §3.6,
 // and kernel/module.c free_module() (2.6.24) F1 and F7 of §3.3 (called with module_mutex held).
 // Omitted: sysfs teardown, arch cleanup, module_unload_free (no module links against another),
@@ -389,6 +420,7 @@ void free_module(Ctx& c, Module& mod) {
     c.ex.step(mod.o_text, Access::Write, "free_module: module_free(mod, mod->module_core)");
     c.ex.note("text, data and struct module freed");
     mod.text_freed = mod.data_freed = true;
+    release_data(c, mod);
     return;
   }
   const ObjectId mutex = c.k.o_module_mutex;
@@ -409,6 +441,7 @@ void free_module(Ctx& c, Module& mod) {
   mod.text_freed = true;
   c.ex.step(mod.o_data, Access::Write, "free_mod_mem: free MOD_DATA (struct module, fops, statics)");
   mod.data_freed = true;
+  release_data(c, mod);
 }
 
 // Mirrors kernel/module/main.c load_module() .. do_init_module() (≈v6.10) and kernel/module.c
@@ -435,6 +468,7 @@ int load_module(Ctx& c, Module& mod) {
   c.ex.unlock(mutex, "load_module: mutex_unlock(&module_mutex)");
   ++c.task.pins;
   const auto ret = run_callback(c, mod, Callback::Init);
+  c.ex.local(0, ret);
   if (ret != 0) {
     c.ex.step(mod.o_state, Access::Write, "do_init_module: init failed, mod->state = MODULE_STATE_GOING");
     mod.state = ModuleState::Going;
@@ -462,13 +496,13 @@ int load_module(Ctx& c, Module& mod) {
 
 // Mirrors kernel/module/main.c module_refcount() (≈v6.10) and kernel/module.c module_refcount()
 // (2.6.24), as m_show prints it in /proc/modules (" %i " / " %u "), read under module_mutex as
-// the seq_file's m_start takes it. -ENOENT: the module is not on the list.
+// the seq_file's m_start takes it. kNotListed: the module is not on the list.
 std::int64_t proc_modules_refcount(Ctx& c, Module& mod) {
   auto frame = c.ex.enter("m_show");
   const ObjectId mutex = c.k.o_module_mutex;
   c.ex.lock(mutex, "m_start: mutex_lock(&module_mutex)");
   c.ex.step(c.k.o_modules, Access::Read, "m_show: list_for_each_entry(mod, &modules, list)");
-  std::int64_t v = -ENOENT;
+  std::int64_t v = kNotListed;
   if (mod.listed && mod.state != ModuleState::Unformed) {
     if (c.k.era == Era::V2_6_24) {
       v = module_refcount24(c, mod);
@@ -478,6 +512,7 @@ std::int64_t proc_modules_refcount(Ctx& c, Module& mod) {
       c.ex.note("{}", v);
     }
   }
+  c.ex.local(0, v);
   c.ex.unlock(mutex, "m_stop: mutex_unlock(&module_mutex)");
   return v;
 }

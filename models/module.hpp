@@ -2,6 +2,8 @@
 // (kernel/module/main.c ≈v6.10; kernel/module.c and include/linux/module.h of 2.6.24), at the
 // step granularity of shared/KERNEL.md §2-3, and the preemption they rely on.
 #pragma once
+#include <cstdint>
+
 #include "models/kernel.hpp"
 
 namespace rw::models {
@@ -21,6 +23,7 @@ int try_stop_module(Ctx& c, Module& mod, const UnloadFlags& flags, bool& forced)
 int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags);
 void free_module(Ctx& c, Module& mod);
 int load_module(Ctx& c, Module& mod);
+inline constexpr std::int64_t kNotListed = INT64_MIN;
 // The "Used by" count of /proc/modules, as lsmod and module-init-tools' rmmod read it.
 std::int64_t proc_modules_refcount(Ctx& c, Module& mod);
 

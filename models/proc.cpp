@@ -43,6 +43,7 @@ bool pde_users_inc(Ctx& c, Module& m, engine::Label label) {
   const bool ok = m.proc.fops_present;
   if (ok) ++m.proc.pde_users;
   else c.ex.note("proc_fops is NULL: the module is gone");
+  c.ex.local(0, ok);
   c.ex.unlock(m.o_pde_lock, "proc_reg: spin_unlock(&pde->pde_unload_lock)");
   return ok;
 }
@@ -133,6 +134,7 @@ void remove_proc_entry(Ctx& c, Module& m) {
     m.proc.fops_present = false;
     const bool wait = m.proc.pde_users > 0;
     if (wait) m.proc.unloading = true;
+    c.ex.local(0, wait);
     c.ex.unlock(m.o_pde_lock, "remove_proc_entry: spin_unlock(&de->pde_unload_lock)");
     if (wait) {
       c.ex.unlock(k.o_proc_subdir_lock, "remove_proc_entry: spin_unlock(&proc_subdir_lock)");
@@ -192,6 +194,7 @@ int proc_open(Ctx& c, Module& m) {
       c.ex.lock(k.o_proc_subdir_lock, "proc_lookup: spin_lock(&proc_subdir_lock)");
       c.ex.step(m.o_proc, Access::ReadModifyWrite, "proc_lookup: find the entry, de_get(de)");
       const bool found = m.proc.registered;
+      c.ex.local(0, found);
       c.ex.unlock(k.o_proc_subdir_lock, "proc_lookup: spin_unlock(&proc_subdir_lock)");
       if (!found) {
         c.ex.unlock(k.o_proc_dir_mutex, "real_lookup: mutex_unlock(&dir->i_mutex), -ENOENT");
@@ -219,6 +222,7 @@ int proc_open(Ctx& c, Module& m) {
     if (!pde_users_inc(c, m, "proc_reg_open: if (!pde->proc_fops) return 0; pde->pde_users++")) return 0;
     std::int64_t rv = 0;
     if (m.def->proc.has_open) rv = call_handler(c, m, Callback::ProcOpen);
+    c.ex.local(1, rv);
     pde_users_dec(c, m);
     if (rv != 0) {
       c.task.file_open = false;
@@ -231,6 +235,7 @@ int proc_open(Ctx& c, Module& m) {
   c.ex.lock(k.o_proc_subdir_lock, "proc_lookup_de: read_lock(&proc_subdir_lock)");
   c.ex.step(m.o_proc, Access::Read, "proc_lookup_de: pde_subdir_find, pde_get");
   const bool found = m.proc.registered;
+  c.ex.local(0, found);
   c.ex.unlock(k.o_proc_subdir_lock, "proc_lookup_de: read_unlock(&proc_subdir_lock)");
   if (!found || !use_pde(c, m, "proc_reg_open: use_pde(pde)")) {
     c.task.kind = FileKind::None;
@@ -239,6 +244,7 @@ int proc_open(Ctx& c, Module& m) {
   }
   std::int64_t rv = 0;
   if (m.def->proc.has_open) rv = call_handler(c, m, Callback::ProcOpen);
+  c.ex.local(1, rv);
   if (rv == 0 && m.def->proc.has_release) {
     c.ex.lock(m.o_pde_lock, "proc_reg_open: spin_lock(&pde->pde_unload_lock)");
     c.ex.step(m.o_proc, Access::Write, "proc_reg_open: list_add(&pdeo->lh, &pde->pde_openers)");
@@ -265,6 +271,7 @@ int proc_read(Ctx& c) {
   if (!in) return -EIO;
   std::int64_t rv = -EINVAL;
   if (m.def->proc.has_read) rv = call_handler(c, m, Callback::ProcRead);
+  c.ex.local(0, rv);
   if (old(c)) pde_users_dec(c, m);
   else unuse_pde(c, m);
   return static_cast<int>(rv);

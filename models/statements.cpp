@@ -28,6 +28,7 @@ bool symbol_get(Ctx& c, Module& owner) {
   bool ok = owner.listed && owner.state != ModuleState::Unformed;
   if (!ok) c.ex.note("{} not loaded: NULL", owner.def->name);
   else ok = strong_try_module_get(c, &owner);
+  c.ex.local(0, ok);
   if (old) preempt_enable(c, "__symbol_get: preempt_enable()");
   else --c.k.rcu_readers;
   return ok;
@@ -191,6 +192,7 @@ BodyResult run_body(Ctx& c, Module& m, const std::vector<Statement>& body, const
     const bool result = execute(c, m, s, labels.stmt[i], r);
     if (r.exited) break;
     if (s.guard != Statement::Guard::None) {
+      c.ex.local(0, result);
       c.ex.step(m.o_text, Access::Read, labels.branch[i]);
       check_text(c, m, labels.branch[i].text);
       if (result == (s.guard == Statement::Guard::ReturnIfTrue)) {

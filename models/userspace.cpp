@@ -8,7 +8,9 @@
 
 namespace rw::models {
 namespace {
-constexpr std::int64_t kBase = std::int64_t{1} << 40;
+// Far above any errno or count: kBase + message << 52 + module << 44 + payload (biased).
+constexpr std::int64_t kBase = std::int64_t{1} << 62;
+constexpr std::int64_t kBias = std::int64_t{1} << 43;
 
 // strerror(3) of glibc for the errors delete_module returns.
 const char* strerror_text(int err) {
@@ -22,16 +24,17 @@ const char* strerror_text(int err) {
 }
 }  // namespace
 
-std::int64_t message_value(Message m, std::size_t module, int err) {
-  return kBase + (static_cast<std::int64_t>(m) << 24) + (static_cast<std::int64_t>(module) << 16) + err;
+std::int64_t message_value(Message m, std::size_t module, std::int64_t payload) {
+  return kBase + (static_cast<std::int64_t>(m) << 52) + (static_cast<std::int64_t>(module) << 44) + payload + kBias;
 }
 
 std::optional<std::string> message_text(std::int64_t value, const Scenario& s) {
   if (value < kBase) return std::nullopt;
   const std::int64_t v = value - kBase;
-  const auto m = static_cast<Message>(v >> 24);
-  const auto module = static_cast<std::size_t>((v >> 16) & 0xff);
-  const int err = static_cast<int>(v & 0xffff);
+  const auto m = static_cast<Message>(v >> 52);
+  const auto module = static_cast<std::size_t>((v >> 44) & 0xff);
+  const std::int64_t payload = (v & ((std::int64_t{1} << 44) - 1)) - kBias;
+  const int err = static_cast<int>(payload);
   if (module >= s.modules.size()) return std::nullopt;
   const std::string& name = s.modules[module].name;
   switch (m) {
@@ -41,6 +44,8 @@ std::optional<std::string> message_text(std::int64_t value, const Scenario& s) {
     case Message::KmodInUse: return fmt::format("Module {} is in use", name);
     case Message::KmodNotLoaded: return fmt::format("Module {} is not currently loaded", name);
     case Message::KmodCouldNotRemove: return fmt::format("could not remove module {}: {}", name, strerror_text(err));
+    case Message::UsedBy: return fmt::format("{}", payload);
+    case Message::NotListed: return std::string("-");
   }
   return std::nullopt;
 }

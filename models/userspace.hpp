@@ -16,9 +16,12 @@ enum class Message : std::uint8_t {
   KmodInUse,           // kmod: "Module %s is in use"
   KmodNotLoaded,       // "Module %s is not currently loaded"
   KmodCouldNotRemove,  // "could not remove module %s: %s"
+  UsedBy,              // lsmod: the "Used by" count, as /proc/modules prints it
+  NotListed,           // lsmod: no line for the module ("-")
 };
 
-std::int64_t message_value(Message m, std::size_t module, int err = 0);
+// `payload`: an errno (positive) for the messages that print one, the count for UsedBy.
+std::int64_t message_value(Message m, std::size_t module, std::int64_t payload = 0);
 // The text of a value made by message_value, naming the scenario's module; nullopt for others.
 std::optional<std::string> message_text(std::int64_t value, const Scenario& s);
 
