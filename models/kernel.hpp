@@ -96,6 +96,7 @@ struct Module {
   struct BodyLabels {
     engine::Label call;
     std::vector<engine::Label> stmt, branch;
+    std::vector<std::vector<engine::Label>> then;  // per statement: its if-block's statements
   };
   struct Labels {
     BodyLabels open, release, read, exit, init, proc_open, proc_read, proc_release;

@@ -54,8 +54,11 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
   bool module_preempt = false;
   for (const auto& m : scenario_.modules)
     for_each_body(m, [&](const std::vector<Statement>& body) {
-      for (const auto& st : body)
+      for (const auto& st : body) {
         module_preempt |= st.kind == Statement::Kind::SpinLock || st.kind == Statement::Kind::PreemptDisable;
+        for (const auto& inner : st.then)
+          module_preempt |= inner.kind == Statement::Kind::SpinLock || inner.kind == Statement::Kind::PreemptDisable;
+      }
     });
   bool shared_cpu = false;
   for (std::size_t i = 0; i < cpus.size(); ++i)
@@ -120,6 +123,8 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
       for (const auto& st : body) {
         out.stmt.push_back(label(fmt::format("{}->{}: {}", d.name, fn, st.text)));
         out.branch.push_back(label(fmt::format("{}->{}: {}: test the result", d.name, fn, st.text)));
+        out.then.emplace_back();
+        for (const auto& inner : st.then) out.then.back().push_back(label(fmt::format("{}->{}: {}", d.name, fn, inner.text)));
       }
       return out;
     };
@@ -134,7 +139,13 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     for (const auto& f : d.exports) m.labels.exports.push_back(body_labels(f.body, f.name));
     for (const auto& f : d.kthreads) m.labels.kthreads.push_back(body_labels(f.body, f.name));
     for_each_body(d, [&](const std::vector<Statement>& body) {
-      for (const auto& st : body) k.rcu_used |= st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
+      const auto rcu = [](const Statement& st) {
+        return st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
+      };
+      for (const auto& st : body) {
+        k.rcu_used |= rcu(st);
+        for (const auto& inner : st.then) k.rcu_used |= rcu(inner);
+      }
     });
   }
   k.tasks.resize(fiber_names_.size());

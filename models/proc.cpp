@@ -191,12 +191,17 @@ int proc_open(Ctx& c, Module& m) {
       c.ex.note("cached: no new inode, no new pin");
     } else {
       auto inner = c.ex.enter("proc_lookup");
+      // The big kernel lock, a spinlock (CONFIG_PREEMPT_BKL=n): preemption stays off from the
+      // lookup to the pin, so stop_machine cannot free the module between reading de->owner and
+      // try_module_get. (With CONFIG_PREEMPT_BKL=y the BKL is a semaphore and that gap is open.)
+      preempt_disable(c, "proc_lookup: lock_kernel()");
       c.ex.lock(k.o_proc_subdir_lock, "proc_lookup: spin_lock(&proc_subdir_lock)");
       c.ex.step(m.o_proc, Access::ReadModifyWrite, "proc_lookup: find the entry, de_get(de)");
       const bool found = m.proc.registered;
       c.ex.local(0, found);
       c.ex.unlock(k.o_proc_subdir_lock, "proc_lookup: spin_unlock(&proc_subdir_lock)");
       if (!found) {
+        preempt_enable(c, "proc_lookup: unlock_kernel(), -ENOENT");
         c.ex.unlock(k.o_proc_dir_mutex, "real_lookup: mutex_unlock(&dir->i_mutex), -ENOENT");
         c.task.kind = FileKind::None;
         c.task.proc = nullptr;
@@ -207,7 +212,8 @@ int proc_open(Ctx& c, Module& m) {
         Module* owner = m.proc.owner_set ? &m : nullptr;
         c.ex.note("de->owner {}", owner ? m.def->name : "NULL: nothing to pin");
         if (!try_module_get(c, owner)) {
-          c.ex.unlock(k.o_proc_dir_mutex, "proc_lookup: de_put(de), mutex_unlock(&dir->i_mutex), -EINVAL");
+          preempt_enable(c, "proc_lookup: de_put(de), unlock_kernel(), -EINVAL");
+          c.ex.unlock(k.o_proc_dir_mutex, "real_lookup: mutex_unlock(&dir->i_mutex), -EINVAL");
           c.task.kind = FileKind::None;
           c.task.proc = nullptr;
           return -EINVAL;
@@ -215,6 +221,7 @@ int proc_open(Ctx& c, Module& m) {
         m.proc.inode_pinned = owner != nullptr;
         m.proc.dentry_refs = 1;
       }
+      preempt_enable(c, "proc_lookup: unlock_kernel()");
     }
     c.ex.unlock(k.o_proc_dir_mutex, "real_lookup: mutex_unlock(&dir->i_mutex)");
     c.task.file_open = true;

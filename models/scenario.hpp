@@ -67,8 +67,10 @@ struct Statement {
     SetProcOwner,       // proc->owner = THIS_MODULE (2.6.24)
     RemoveProcEntry,    // remove_proc_entry(name)
   };
-  // A statement may be a condition: `if (!try_module_get(THIS_MODULE)) return -ENODEV`.
-  enum class Guard { None, ReturnIfTrue, ReturnIfFalse };
+  // A statement may be a condition: `if (!try_module_get(THIS_MODULE)) return -ENODEV`, or
+  // `if (!try_module_get(fs)) { spin_unlock(fs_lock); return -ENODEV; }`: when the test holds,
+  // `then` runs (each one step of module text), and a `return` in it returns.
+  enum class Guard { None, IfTrue, IfFalse };
   Kind kind = Kind::Work;
   Guard guard = Guard::None;
   std::int64_t value = 0;   // Return, the guard's return value, exit code, msleep ms
@@ -77,6 +79,7 @@ struct Statement {
   std::size_t name = 0;     // variable, lock, completion, function or thread index
   std::int64_t a = 0, b = 0;  // atomic_set value; atomic_cmpxchg old and new
   std::string text;         // as written in the scenario
+  std::vector<Statement> then;  // with a guard
 };
 
 struct ProcDef {

@@ -362,58 +362,94 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
   if (want_result && !result) bad(fmt::format("{}() has no result to test in a condition", name));
 }
 
+// One statement; `nested`: inside an if's block (no further if there).
+Statement parse_one(const std::string& text, const toml::node& e, Ctx& x, bool nested) {
+  using K = Statement::Kind;
+  Statement s;
+  s.text = text;
+  const auto value_of = [&](std::string_view v) {
+    const auto r = parse_errno(trim(v));
+    if (!r) fail(e.source(), fmt::format("cannot read the value of '{}' in '{}' (expected a number such as 0 or -16, "
+                                         "or an error name such as -EBUSY)", text, x.what));
+    return *r;
+  };
+  if (text == "work") {
+    s.kind = K::Work;
+  } else if (text.starts_with("return ") || text == "return") {
+    if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
+    if (text == "return") fail(e.source(), fmt::format("'return' in '{}' needs a value: return 0", x.what));
+    s.kind = K::Return;
+    s.value = value_of(std::string_view(text).substr(7));
+  } else if (text.starts_with("if ") || text.starts_with("if(")) {
+    // if (<call>) <then>   or   if (!<call>) <then>; <then> is `return <v>` or `{ s; s; ... }`
+    const auto bad_if = [&](const char* why) {
+      fail(e.source(), fmt::format("'{}' in '{}': {} (expected if (<call>) return <value>, if (!<call>) return "
+                                   "<value>, or if (<call>) {{ <statement>; ... }})", text, x.what, why));
+    };
+    if (nested) bad_if("an if inside an if's block is not supported");
+    const auto open = text.find('(');
+    std::size_t close = open, depth = 0;
+    for (; close < text.size(); ++close) {
+      if (text[close] == '(') ++depth;
+      if (text[close] == ')' && --depth == 0) break;
+    }
+    if (close >= text.size()) bad_if("the condition's parentheses do not match");
+    std::string cond = trim(std::string_view(text).substr(open + 1, close - open - 1));
+    const std::string rest = trim(std::string_view(text).substr(close + 1));
+    s.guard = Statement::Guard::IfTrue;
+    if (!cond.empty() && cond.front() == '!') {
+      s.guard = Statement::Guard::IfFalse;
+      cond = trim(std::string_view(cond).substr(1));
+    }
+    if (cond.empty()) bad_if("the condition is empty");
+    if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
+    parse_call(s, cond, e, x, true);
+    std::vector<std::string> parts;
+    if (rest.starts_with("return")) {
+      parts.push_back(rest);
+    } else if (rest.size() >= 2 && rest.front() == '{' && rest.back() == '}') {
+      const std::string inner = rest.substr(1, rest.size() - 2);
+      std::size_t at = 0;
+      for (;;) {
+        const auto semi = inner.find(';', at);
+        std::string part = normalize(std::string_view(inner).substr(at, semi == std::string::npos ? std::string::npos : semi - at));
+        if (!part.empty()) parts.push_back(part);
+        if (semi == std::string::npos) break;
+        at = semi + 1;
+      }
+      if (parts.empty()) bad_if("the block is empty");
+    } else {
+      bad_if("after the condition comes `return <value>` or a { block }");
+    }
+    for (const auto& part : parts) {
+      if (!s.then.empty() && s.then.back().kind == K::Return)
+        fail(e.source(), fmt::format("'{}' in '{}': '{}' comes after 'return' and would never run", text, x.what, part));
+      s.then.push_back(parse_one(part, e, x, true));
+    }
+  } else if (text == "proc->owner = THIS_MODULE") {
+    if (x.body != Body::Init) fail(e.source(), fmt::format("'{}' in '{}': belongs in init, after create_proc_entry", text, x.what));
+    if (!x.module.proc.present) fail(e.source(), fmt::format("'{}' in '{}': this module has no /proc entry", text, x.what));
+    if (x.names.modern())
+      fail(e.source(), fmt::format("'{}' in '{}': modern kernels' struct proc_ops has no owner; run this scenario "
+                                   "with kernel = \"2.6.24\"", text, x.what));
+    s.kind = K::SetProcOwner;
+  } else {
+    parse_call(s, text, e, x, false);
+  }
+  return s;
+}
+
 std::vector<Statement> parse_body(const toml::node& n, Ctx& x) {
   using K = Statement::Kind;
   const auto& a = need_strings(n, x.what);
   std::vector<Statement> out;
   for (const auto& e : a) {
     const std::string text = normalize(e.as_string()->get());
-    Statement s;
-    s.text = text;
     if (!out.empty() && out.back().kind == K::Return)
       fail(e.source(), fmt::format("'{}' in '{}' comes after 'return' and would never run", text, x.what));
     if (!out.empty() && (out.back().kind == K::ModulePutAndExit || out.back().kind == K::CompleteAndExit))
       fail(e.source(), fmt::format("'{}' in '{}' comes after '{}', which never returns", text, x.what, out.back().text));
-    const auto value_of = [&](std::string_view v) {
-      const auto r = parse_errno(trim(v));
-      if (!r) fail(e.source(), fmt::format("cannot read the value of '{}' in '{}' (expected a number such as 0 or -16, "
-                                           "or an error name such as -EBUSY)", text, x.what));
-      return *r;
-    };
-    if (text == "work") {
-      s.kind = K::Work;
-    } else if (text.starts_with("return ") || text == "return") {
-      if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
-      if (text == "return") fail(e.source(), fmt::format("'return' in '{}' needs a value: return 0", x.what));
-      s.kind = K::Return;
-      s.value = value_of(std::string_view(text).substr(7));
-    } else if (text.starts_with("if ")) {
-      // if (!call(...)) return <v>   or   if (call(...)) return <v>
-      const auto ret = text.rfind(" return ");
-      std::string cond = ret == std::string::npos ? "" : trim(std::string_view(text).substr(3, ret - 3));
-      if (ret == std::string::npos || cond.size() < 2 || cond.front() != '(' || cond.back() != ')')
-        fail(e.source(), fmt::format("'{}' in '{}': expected if (<call>) return <value> or if (!<call>) return <value>",
-                                     text, x.what));
-      cond = trim(std::string_view(cond).substr(1, cond.size() - 2));
-      s.guard = Statement::Guard::ReturnIfTrue;
-      if (!cond.empty() && cond.front() == '!') {
-        s.guard = Statement::Guard::ReturnIfFalse;
-        cond = trim(std::string_view(cond).substr(1));
-      }
-      s.value = value_of(std::string_view(text).substr(ret + 8));
-      if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
-      parse_call(s, cond, e, x, true);
-    } else if (text == "proc->owner = THIS_MODULE") {
-      if (x.body != Body::Init) fail(e.source(), fmt::format("'{}' in '{}': belongs in init, after create_proc_entry", text, x.what));
-      if (!x.module.proc.present) fail(e.source(), fmt::format("'{}' in '{}': this module has no /proc entry", text, x.what));
-      if (x.names.modern())
-        fail(e.source(), fmt::format("'{}' in '{}': modern kernels' struct proc_ops has no owner; run this scenario "
-                                     "with kernel = \"2.6.24\"", text, x.what));
-      s.kind = K::SetProcOwner;
-    } else {
-      parse_call(s, text, e, x, false);
-    }
-    out.push_back(std::move(s));
+    out.push_back(parse_one(text, e, x, false));
   }
   const bool ended = !out.empty() && (out.back().kind == K::Return || (x.body == Body::Kthread &&
                                       (out.back().kind == K::ModulePutAndExit || out.back().kind == K::CompleteAndExit)));

@@ -195,11 +195,24 @@ BodyResult run_body(Ctx& c, Module& m, const std::vector<Statement>& body, const
       c.ex.local(0, result);
       c.ex.step(m.o_text, Access::Read, labels.branch[i]);
       check_text(c, m, labels.branch[i].text);
-      if (result == (s.guard == Statement::Guard::ReturnIfTrue)) {
-        c.ex.note("returns {}", errno_text(s.value));
-        r.ret = s.value;
-        break;
+      if (result != (s.guard == Statement::Guard::IfTrue)) continue;
+      // The block: each statement one step of module text, at a position of its own.
+      bool returned = false;
+      for (std::size_t j = 0; j < s.then.size() && !returned; ++j) {
+        const Statement& t = s.then[j];
+        c.ex.at(static_cast<std::uint32_t>(0x10000 + i * 0x100 + j));
+        c.ex.step(m.o_text, Access::Read, labels.then[i][j]);
+        check_text(c, m, labels.then[i][j].text);
+        if (t.kind == Kind::Return) {
+          c.ex.note("returns {}", errno_text(t.value));
+          r.ret = t.value;
+          returned = true;
+        } else {
+          execute(c, m, t, labels.then[i][j], r);
+          returned = r.exited;
+        }
       }
+      if (returned) break;
     }
   }
   c.task.in_module = outer;
