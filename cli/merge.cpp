@@ -68,7 +68,8 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
                            s["name"].get<std::string>(), i, n, count_from, count);
         return 2;
       }
-      const std::string key = s.value("file", "") + "\n" + s["name"].get<std::string>();
+      // One scenario per file, name and kernel era (a file may list several eras).
+      const std::string key = s.value("file", "") + "\n" + s["name"].get<std::string>() + "\n" + s.value("kernel", "");
       if (!parts.contains(key)) order.push_back(key);
       for (const auto& p : parts[key])
         if (p.index == i) {

@@ -268,7 +268,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
   for (const auto& c : all) {
     const auto& r = c.result.report;
     nlohmann::ordered_json j;
-    j["name"] = c.scenario.title();
+    j["name"] = c.scenario.name;
     j["file"] = c.scenario.file;
     j["kernel"] = models::era_name(c.scenario.era);
     nlohmann::ordered_json x;

@@ -7,8 +7,8 @@
 
 namespace rw::models {
 namespace {
-constexpr std::array<std::pair<int, std::string_view>, 11> kNames{{
-    {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {EIO, "EIO"}, {ENXIO, "ENXIO"}, {EBADF, "EBADF"},
+constexpr std::array<std::pair<int, std::string_view>, 12> kNames{{
+    {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {EIO, "EIO"}, {ENXIO, "ENXIO"}, {EBADF, "EBADF"}, {EEXIST, "EEXIST"},
     {EWOULDBLOCK, "EWOULDBLOCK"}, {ENOMEM, "ENOMEM"}, {EBUSY, "EBUSY"}, {ENODEV, "ENODEV"},
     {EINVAL, "EINVAL"}, {EWOULDBLOCK, "EAGAIN"},  // accepted on input, printed as EWOULDBLOCK
 }};

@@ -11,7 +11,7 @@ namespace rw::models {
 
 // Linux's userspace errno values are the kernel's (asm-generic/errno-base.h, errno.h), so the
 // models use <cerrno>'s names; these checks keep that true.
-static_assert(EPERM == 1 && ENOENT == 2 && EIO == 5 && ENXIO == 6 && EBADF == 9);
+static_assert(EPERM == 1 && ENOENT == 2 && EIO == 5 && ENXIO == 6 && EBADF == 9 && EEXIST == 17);
 static_assert(EWOULDBLOCK == 11 && EAGAIN == 11 && ENOMEM == 12 && EBUSY == 16 && ENODEV == 19 && EINVAL == 22);
 
 // "-EBUSY" for -16; other values as decimal numbers.

@@ -80,7 +80,8 @@ struct Module {
   int waiter = -1;               // 2.6.24: mod->waiter, the task in delete_module (a fiber)
   bool tainted = false;          // forced unload: TAINT_FORCED_RMMOD
   bool misc_listed = false;      // on misc_list (misc_register .. misc_deregister)
-  std::uint32_t kthreads_started = 0;  // bit per kthread function: kthread_run called
+  // Per thread function: threads kthread_run created that no kthread fiber has become yet.
+  std::uint8_t kthread_starts[kMaxNames] = {};
   ProcEntry proc;
   bool listed = true;            // on the modules list (find_module sees it)
   bool text_freed = false;       // free_mod_mem: text and rodata released

@@ -169,7 +169,7 @@ void KernelProgram::reset() {
     m.listed = loaded;
     m.text_freed = m.data_freed = false;
     m.misc_listed = loaded && d.registration == Registration::MiscRegister;
-    m.kthreads_started = 0;
+    std::fill(std::begin(m.kthread_starts), std::end(m.kthread_starts), std::uint8_t{0});
     m.proc = ProcEntry{};
     m.proc.registered = loaded && d.proc.present;
     m.proc.owner_set = m.proc.registered && d.proc.owner == Owner::ThisModule;
@@ -227,10 +227,12 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
       case Op::Kind::Kthread: {
         // kthread(): the new thread sleeps until kthread_run's wake_up_process, then calls
         // threadfn in module text; when threadfn returns, kthread() calls do_exit (core text).
-        const std::uint32_t bit = 1u << op.name;
+        // Each kthread_run creates one thread: this fiber becomes one of those not yet taken.
         const Module& mm = m;
-        ex.step_when(m.o_kthreads, engine::Access::Read, "kthread: wait for kthread_run to wake us",
-                     [&mm, bit] { return (mm.kthreads_started & bit) != 0; });
+        const std::size_t fn = op.name;
+        ex.step_when(m.o_kthreads, engine::Access::ReadModifyWrite, "kthread: wait for kthread_run to wake us",
+                     [&mm, fn] { return mm.kthread_starts[fn] > 0; });
+        --m.kthread_starts[fn];
         const BodyResult r = run_kthread(c, m, op.name);
         if (r.exited) ex.observe("exit", r.ret);
         else ex.observe("return", r.ret);
@@ -288,7 +290,8 @@ void KernelProgram::write_state(engine::StateWriter& out) const {
       out.put_signed(p.in_use);
       out.put_signed(p.dentry_refs);
     }
-    if (!m.def->kthreads.empty()) out.put(m.kthreads_started);
+    if (!m.def->kthreads.empty())
+      for (std::size_t i = 0; i < m.def->kthreads.size(); ++i) out.put(m.kthread_starts[i]);
   }
   for (auto v : k.vars) out.put_signed(v);
   for (auto v : k.completions) out.put_signed(v);
@@ -333,7 +336,7 @@ void KernelProgram::save_world(std::vector<std::byte>& out) const {
     engine::put_bytes(out, m.inode.i_cdev);
     engine::put_bytes(out, m.ref);
     engine::put_bytes(out, m.waiter);
-    engine::put_bytes(out, m.kthreads_started);
+    engine::put_bytes(out, m.kthread_starts);
     engine::put_bytes(out, m.proc);
   }
   for (const auto& t : k.tasks) engine::put_bytes(out, t);
@@ -360,7 +363,7 @@ void KernelProgram::restore_world(std::span<const std::byte> in) {
     engine::get_bytes(in, m.inode.i_cdev);
     engine::get_bytes(in, m.ref);
     engine::get_bytes(in, m.waiter);
-    engine::get_bytes(in, m.kthreads_started);
+    engine::get_bytes(in, m.kthread_starts);
     engine::get_bytes(in, m.proc);
   }
   for (auto& t : k.tasks) engine::get_bytes(in, t);

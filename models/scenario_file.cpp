@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -190,11 +191,12 @@ std::optional<CallText> as_call(std::string_view text) {
   return c;
 }
 
-std::size_t declare(std::vector<std::string>& names, const std::string& n, const toml::node& where, const char* kind) {
+std::size_t declare(std::vector<std::string>& names, const std::string& n, const toml::node& where, std::string kind) {
+  kind += kind.ends_with("x") ? "es" : "s";  // mutexes, variables, ...
   const auto it = std::find(names.begin(), names.end(), n);
   if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
   if (names.size() == kMaxNames)
-    fail(where.source(), fmt::format("more than {} {}s: '{}' is one too many", kMaxNames, kind, n));
+    fail(where.source(), fmt::format("more than {} {}: '{}' is one too many", kMaxNames, kind, n));
   names.push_back(n);
   return names.size() - 1;
 }
@@ -387,6 +389,7 @@ Statement parse_one(const std::string& text, const toml::node& e, Ctx& x, bool n
                                    "<value>, or if (<call>) {{ <statement>; ... }})", text, x.what, why));
     };
     if (nested) bad_if("an if inside an if's block is not supported");
+    if (trim(std::string_view(text).substr(2)).front() != '(') bad_if("the condition goes in parentheses");
     const auto open = text.find('(');
     std::size_t close = open, depth = 0;
     for (; close < text.size(); ++close) {
@@ -402,10 +405,10 @@ Statement parse_one(const std::string& text, const toml::node& e, Ctx& x, bool n
       cond = trim(std::string_view(cond).substr(1));
     }
     if (cond.empty()) bad_if("the condition is empty");
-    if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
     parse_call(s, cond, e, x, true);
     std::vector<std::string> parts;
     if (rest.starts_with("return")) {
+      if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
       parts.push_back(rest);
     } else if (rest.size() >= 2 && rest.front() == '{' && rest.back() == '}') {
       const std::string inner = rest.substr(1, rest.size() - 2);
@@ -686,6 +689,7 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
         else fail(e.source(), fmt::format("'{}': unknown rmmod option '{}' (expected -w or -f)", text, flag));
         rest = sp == std::string::npos ? "" : trim(std::string_view(rest).substr(sp));
       }
+      if (rest.empty()) fail(e.source(), fmt::format("'{}': which module? (expected rmmod [-w|-f] <module>)", text));
       op.kind = Op::Kind::Rmmod;
       op.module = find_module(modules, rest, e, text);
     } else if (text.starts_with("mit-rmmod ") || text.starts_with("kmod-rmmod ")) {
@@ -707,11 +711,28 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
       if (it == th.end())
         fail(e.source(), fmt::format("'{}': module '{}' has no thread function '{}' (kthread.{} = [...])", text,
                                      modules[op.module].name, target.substr(dot + 1), target.substr(dot + 1)));
-      if (!modules[op.module].insmod)
-        fail(e.source(), fmt::format("'{}': module '{}' starts loaded; its init cannot start a thread now. Load it "
-                                     "with \"insmod {}\" in some fiber's setup or run", text, modules[op.module].name,
-                                     modules[op.module].name));
       op.name = static_cast<std::size_t>(it - th.begin());
+      // Some code of the module must start the thread: init (when a fiber loads it) or any other.
+      const ModuleDef& md = modules[op.module];
+      bool in_init = false, elsewhere = false;
+      const auto starts = [&](const std::vector<Statement>& body) {
+        bool any = false;
+        for (const auto& st : body) {
+          any |= st.kind == Statement::Kind::KthreadRun && st.name == op.name;
+          for (const auto& inner : st.then) any |= inner.kind == Statement::Kind::KthreadRun && inner.name == op.name;
+        }
+        return any;
+      };
+      in_init = starts(md.init);
+      for (const auto* b : {&md.open, &md.release, &md.read, &md.exit, &md.proc.open, &md.proc.read, &md.proc.release})
+        elsewhere |= starts(*b);
+      for (const auto& fn : md.exports) elsewhere |= starts(fn.body);
+      for (const auto& fn : md.kthreads) elsewhere |= starts(fn.body);
+      if (!elsewhere && !(in_init && md.insmod))
+        fail(e.source(), fmt::format("'{}': nothing starts this thread: add kthread_run({}) to {}'s code{}", text,
+                                     th[op.name].name, md.name,
+                                     md.insmod ? "" : fmt::format(" (its init already ran: {} starts loaded unless a "
+                                                                  "fiber runs \"insmod {}\")", md.name, md.name)));
     } else if (text.starts_with("signal ") || text.starts_with("wait ")) {
       const std::string ev = arg(text.find(' ') + 1);
       if (!is_ident(ev)) fail(e.source(), fmt::format("'{}': event name '{}' may only use letters, digits and '_'", text, ev));
@@ -751,7 +772,7 @@ std::vector<FiberDef> parse_fiber(const toml::key& key, const toml::node& node, 
     fail(run->source(), fmt::format("fiber '{}' has an empty program: expected at least one operation", f.name));
   const auto is_kthread = [](const Op& op) { return op.kind == Op::Kind::Kthread; };
   if (std::any_of(f.setup.begin(), f.setup.end(), is_kthread) ||
-      (std::any_of(f.run.begin(), f.run.end(), is_kthread) && f.run.size() > 1))
+      (std::any_of(f.run.begin(), f.run.end(), is_kthread) && (f.run.size() > 1 || !f.setup.empty())))
     fail(run->source(), fmt::format("fiber '{}': a kthread fiber is that kernel thread and nothing else: "
                                     "run = [\"kthread <module>.<function>\"] with no setup", f.name));
   if (const auto* cpu = t.get("cpu")) {
@@ -900,6 +921,28 @@ Scenario build(const toml::table& root, const std::string& file) {
         fail(k.source(), fmt::format("modules '{}' and '{}' both create /proc/{}", a.name, b.name, b.proc.name));
     }
   }
+  // A module function that ends up calling itself (a.f calls b.g calls a.f) would never return.
+  {
+    std::vector<std::pair<std::size_t, std::size_t>> path;
+    const std::function<void(std::size_t, std::size_t)> visit = [&](std::size_t m, std::size_t f) {
+      for (const auto& p : path)
+        if (p == std::pair{m, f}) {
+          std::string cycle;
+          for (const auto& [pm, pf] : path) cycle += fmt::format("{}.{}() -> ", s.modules[pm].name, s.modules[pm].exports[pf].name);
+          fail(mt.source(), fmt::format("exported functions call each other in a cycle: {}{}.{}()", cycle,
+                                        s.modules[m].name, s.modules[m].exports[f].name));
+        }
+      path.emplace_back(m, f);
+      for (const auto& st : s.modules[m].exports[f].body) {
+        if (st.kind == Statement::Kind::Call) visit(st.module, st.name);
+        for (const auto& inner : st.then)
+          if (inner.kind == Statement::Kind::Call) visit(inner.module, inner.name);
+      }
+      path.pop_back();
+    };
+    for (std::size_t m = 0; m < s.modules.size(); ++m)
+      for (std::size_t f = 0; f < s.modules[m].exports.size(); ++f) visit(m, f);
+  }
   s.vars = names.vars;
   s.mutexes = names.mutexes;
   s.spinlocks = names.spinlocks;
@@ -935,7 +978,8 @@ Scenario build(const toml::table& root, const std::string& file) {
                                      "[expect.\"2.6.24\"] and [expect.modern]", k.str()));
       const Era era = k.str() == "modern" ? Era::Modern : Era::V2_6_24;
       if (std::find(s.eras.begin(), s.eras.end(), era) == s.eras.end())
-        fail(k.source(), fmt::format("[expect.{}] is for an era the scenario does not run (kernel lists it not)", k.str()));
+        fail(k.source(), fmt::format("[expect.{}] is for an era the scenario does not run: 'kernel' does not list it",
+                                   k.str() == "modern" ? std::string("modern") : "\"" + std::string(k.str()) + "\""));
     }
     for (Era era : s.eras) {
       const auto* x = et.get(era_name(era));

@@ -138,7 +138,7 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
       return true;
     case Kind::KthreadRun:
       c.ex.step(m.o_kthreads, Access::Write, "kthread_run: kthread_create_on_node, wake_up_process");
-      m.kthreads_started |= 1u << s.name;
+      ++m.kthread_starts[s.name];
       return true;
     case Kind::ModulePutAndExit: {
       // Core text from here on: the put, then do_exit, which never returns to module code.

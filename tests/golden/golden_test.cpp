@@ -33,9 +33,15 @@ std::string report(const std::string& name, bool* matches) {
   EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().to_string());
   if (!s) return {};
   s->file = "scenarios/" + name + ".toml";
-  const auto result = models::check_scenario(*s, engine::ExploreOptions{});
-  *matches = result.matches;
-  return check_json({make_checked(std::move(*s), result)}).dump(2) + "\n";
+  // Every era the file lists, in its order, as `racewin check` reports them.
+  std::vector<cli::Checked> all;
+  *matches = true;
+  for (auto& era : models::per_era(*s)) {
+    const auto result = models::check_scenario(era, engine::ExploreOptions{});
+    *matches = *matches && result.matches;
+    all.push_back(make_checked(std::move(era), result));
+  }
+  return check_json(all).dump(2) + "\n";
 }
 
 class Golden : public ::testing::TestWithParam<std::string> {};
