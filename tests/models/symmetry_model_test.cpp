@@ -80,15 +80,17 @@ TEST(SymmetricState, TheCanonicalNamesSayWhichFiberIsWhich) {
 
 // The owner pin, N openers plus rmmod, default search (source sets with the state cache). The
 // counts are pinned: a change in them is a change in what the search explores, to be explained.
+// (Issue 4: free_module now writes every object of the module's data, state and refcnt too, so
+// that reduction orders later reads of them after it; a few more states and executions.)
 TEST(OwnerPinScale, StateCountsWithAndWithoutSymmetry) {
   struct Want {
     int openers;
     Counts sym, plain;
   };
   const Want want[] = {
-      {1, {21, 144}, {21, 144}},
-      {2, {1615, 2625}, {2677, 4810}},
-      {3, {50661, 37138}, {242354, 204595}},
+      {1, {21, 148}, {21, 148}},
+      {2, {1616, 2641}, {2679, 4839}},
+      {3, {50668, 37178}, {242388, 204742}},
   };
   for (const auto& w : want) {
     std::set<std::string> with, without;
@@ -102,12 +104,12 @@ TEST(OwnerPinScale, StateCountsWithAndWithoutSymmetry) {
   }
 }
 
-// Four openers: with symmetry, 375,579 states (about 4 s). Without it, and five openers with it,
+// Four openers: with symmetry, 375,641 states (about 4 s). Without it, and five openers with it,
 // are in tests/models/scale_test.cpp (ctest label `heavy`).
 TEST(OwnerPinScale, FourOpenersWithSymmetry) {
   const Counts s = check(4, true);
-  EXPECT_EQ(s.executions, 869776u);
-  EXPECT_EQ(s.states, 375579u);
+  EXPECT_EQ(s.executions, 869795u);
+  EXPECT_EQ(s.states, 375641u);
 }
 
 }  // namespace
