@@ -79,6 +79,7 @@ struct Module {
   long ref[kCpus] = {};          // 2.6.24: struct module_ref ref[NR_CPUS], one local_t each
   int waiter = -1;               // 2.6.24: mod->waiter, the task in delete_module (a fiber)
   bool tainted = false;          // forced unload: TAINT_FORCED_RMMOD
+  bool ever_loaded = false;      // for traces: "not loaded" before insmod, "unlinked" after free
   bool misc_listed = false;      // on misc_list (misc_register .. misc_deregister)
   // Per thread function: threads kthread_run created that no kthread fiber has become yet.
   std::uint8_t kthread_starts[kMaxNames] = {};

@@ -166,6 +166,7 @@ void KernelProgram::reset() {
     for (auto& r : m.ref) r = 0;
     m.waiter = -1;
     m.tainted = false;
+    m.ever_loaded = loaded;
     m.listed = loaded;
     m.text_freed = m.data_freed = false;
     m.misc_listed = loaded && d.registration == Registration::MiscRegister;
@@ -329,7 +330,7 @@ void KernelProgram::save_world(std::vector<std::byte>& out) const {
     engine::put_bytes(out, m.refcnt);
     const std::uint8_t flags = static_cast<std::uint8_t>((m.listed ? 1 : 0) | (m.text_freed ? 2 : 0) |
                                                          (m.data_freed ? 4 : 0) | (m.misc_listed ? 8 : 0) |
-                                                         (m.tainted ? 16 : 0));
+                                                         (m.tainted ? 16 : 0) | (m.ever_loaded ? 32 : 0));
     engine::put_bytes(out, flags);
     engine::put_bytes(out, m.fops);
     engine::put_bytes(out, m.cdev);
@@ -358,6 +359,7 @@ void KernelProgram::restore_world(std::span<const std::byte> in) {
     m.data_freed = (flags & 4) != 0;
     m.misc_listed = (flags & 8) != 0;
     m.tainted = (flags & 16) != 0;
+    m.ever_loaded = (flags & 32) != 0;
     engine::get_bytes(in, m.fops);
     engine::get_bytes(in, m.cdev);
     engine::get_bytes(in, m.inode.i_cdev);
@@ -396,7 +398,7 @@ std::string KernelProgram::watch() const {
       s += fmt::format("refcnt {} {}", m.refcnt, to_string(m.state));
     }
     if (!m.listed && !m.data_freed) {
-      s += m.state == ModuleState::Unformed && m.refcnt == 0 ? " (not loaded)" : " (unlinked)";
+      s += m.ever_loaded ? " (unlinked)" : " (not loaded)";
       continue;
     }
     if (m.data_freed) s += " freed";

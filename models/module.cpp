@@ -460,6 +460,7 @@ int load_module(Ctx& c, Module& mod) {
     return -EEXIST;
   }
   mod.listed = true;
+  mod.ever_loaded = true;
   mod.state = ModuleState::Coming;
   mod.text_freed = mod.data_freed = false;
   mod.refcnt = MODULE_REF_BASE + 1;  // module_unload_init: hold a reference during init
