@@ -645,6 +645,28 @@ class Searcher {
       // Wide events met before can conflict with anything.
       for (std::int32_t w : wide_) candidates_.push_back(w);
     }
+    // The acquires of the locks this event takes, by other fibers, not yet ordered before it.
+    // A later step of the same holder inside its critical section can conflict with this event
+    // too (an event merged by the movers, or a wide one): the race with that step cannot be
+    // reversed (this fiber cannot take the lock there), and once its clock is joined the acquire
+    // looks ordered. Unlocks are not events, so the acquire is where the order of the two
+    // critical sections is decided: it is raced below even then.
+    hidden_locks_.clear();
+    if (!n.ev.wide)
+      for (std::uint8_t a = 0; a < n.ev.n; ++a)
+        if (n.ev.acc[a].kind == Access::Lock) {
+          const std::int32_t j = last_lock_[n.ev.acc[a].obj];
+          if (j < 0) continue;
+          const Node& m = pool_[static_cast<std::size_t>(j)];
+          if (m.ev.fiber != p && n.clock[m.ev.fiber] < m.seq) hidden_locks_.push_back(j);
+        }
+    const auto raced = [&](std::int32_t j) {
+      if (c_.reduction == Reduction::Optimal && record)
+        n.races.push_back(static_cast<std::uint32_t>(j));  // reversed when the execution ends
+      else
+        race(static_cast<std::size_t>(j), i, i + 1, true);
+      std::erase(hidden_locks_, j);
+    };
     std::sort(candidates_.begin(), candidates_.end(), std::greater<>());
     std::int32_t last = -1;
     for (std::int32_t j : candidates_) {
@@ -654,12 +676,10 @@ class Searcher {
       const FiberId q = m.ev.fiber;
       if (q == p || n.clock[q] >= m.seq) continue;  // program order, or already before
       if (!dependent(m.ev, n.ev)) continue;
-      if (c_.reduction == Reduction::Optimal && record)
-        n.races.push_back(static_cast<std::uint32_t>(j));  // reversed when the execution ends
-      else
-        race(static_cast<std::size_t>(j), i, i + 1, true);
+      raced(j);
       for (FiberId f = 0; f < fibers_; ++f) n.clock[f] = std::max(n.clock[f], m.clock[f]);
     }
+    while (!hidden_locks_.empty()) raced(hidden_locks_.back());
     if (!record) return;
     n.tracked = true;
     set(n, last_of_[p], self);
@@ -923,7 +943,7 @@ class Searcher {
   StateWriter key_;
   std::vector<Event> child_sleep_events_;
   std::vector<Event> v_;
-  std::vector<std::int32_t> last_write_, last_lock_, last_read_, last_of_, wide_, candidates_;
+  std::vector<std::int32_t> last_write_, last_lock_, last_read_, last_of_, wide_, candidates_, hidden_locks_;
   UnitResult r_;
   bool stop_self_ = false;
   std::vector<std::uint64_t> last_summary_;

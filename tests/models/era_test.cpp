@@ -440,16 +440,16 @@ TEST(EraScenarios, RmmodBeforeTheCloseOnTheOtherCpuIsRefusedByHand) {
 }
 
 TEST(EraScenarios, TheSearchFindsRmmodBeforeAndAfterACloseOnTheOtherCpu) {
-  // ENGINE BUG (engine/search.cpp, DPOR with Lipton movers): the search explores one execution
-  // and reports only "rmmod=0". The close's module_put span is the event {lock cpu1, local_dec
+  // Regression (engine/search.cpp, DPOR with Lipton movers): the search used to explore one
+  // execution and report only "rmmod=0". The close's module_put span is the event {lock cpu1, local_dec
   // ref[1]}, then {read state}; rmmod's stop_machine on CPU 1 is one merged event {lock cpu1,
   // read ref[0], read ref[1], write state}. {read state} -> {write state} orders the two
   // acquisitions of cpu1 in happens-before, so their race is never reported, and the race that
   // is (read state vs rmmod's event) cannot be reversed while the closer holds cpu1. The same
   // masking as TheSearchFindsLsmodBeforeAndAfterRmmod, here made by a merged mover event.
-  // Reduction::None (next test), or the search with extend() disabled, finds both outcomes.
+  // track() now races each acquire with the holder's earlier acquire of that lock even when a
+  // later step of the holder orders them.
   const auto c = check_all(kHeldOnCpu1);
-  if (c.outcomes == std::set<std::string>{"opener: open=0 close=0 | rmmod: rmmod=0"}) GTEST_SKIP() << "ENGINE BUG: DPOR with movers misses rmmod=-EWOULDBLOCK (see comment)";
   EXPECT_EQ(c.outcomes, (std::set<std::string>{"opener: open=0 close=0 | rmmod: rmmod=-EWOULDBLOCK",
                                                "opener: open=0 close=0 | rmmod: rmmod=0"}));
 }
@@ -467,8 +467,8 @@ TEST(EraScenarios, LsmodBeforeRmmodPrintsZeroByHand) {
 }
 
 TEST(EraScenarios, TheSearchFindsLsmodBeforeAndAfterRmmod) {
-  // ENGINE BUG (engine/search.cpp): the default search explores 1 execution and reports only
-  // "lsmod=-". In 2.6.24 free_module runs under module_mutex and ends with release_data's atomic
+  // Regression (engine/search.cpp): the default search used to explore 1 execution and report
+  // only "lsmod=-". In 2.6.24 free_module runs under module_mutex and ends with release_data's atomic
   // section, which writes 6 objects (more than kEventAccesses = 4): a `wide` event, dependent on
   // everything, lsmod's acquire of module_mutex included. That dependence orders rmmod's
   // acquire of module_mutex before lsmod's in happens-before, so their race is never reported;
@@ -477,8 +477,6 @@ TEST(EraScenarios, TheSearchFindsLsmodBeforeAndAfterRmmod) {
   // masking happens with Lipton movers (an acquire merged with a conflicting access).
   const auto c = check_all(kRmmodAndLsmod24);
   EXPECT_EQ(c.result.report.verdict, engine::Verdict::Safe);
-  if (c.outcomes == std::set<std::string>{"rmmod: rmmod=0 | shell: lsmod=-"})
-    GTEST_SKIP() << "ENGINE BUG: a wide event in a critical section hides the lock race (see comment)";
   EXPECT_EQ(c.outcomes, (std::set<std::string>{"rmmod: rmmod=0 | shell: lsmod=-", "rmmod: rmmod=0 | shell: lsmod=0"}));
 }
 
@@ -503,13 +501,11 @@ TEST(Insmod, AFailedInitUnloadsTheModuleAgain) {
 }
 
 TEST(EraScenarios, TheSearchFindsRmmodDuringAFailingInit) {
-  // ENGINE BUG: the one of TheSearchFindsLsmodBeforeAndAfterRmmod. The loader's free_module
+  // Regression: the one of TheSearchFindsLsmodBeforeAndAfterRmmod. The loader's free_module
   // (after the failed init) holds module_mutex across release_data's wide event; rmmod's
   // -EBUSY while COMING (AFailedInitUnloadsTheModuleAgain) is never explored.
   const auto c = check_all(kInitFails24);
   EXPECT_EQ(c.result.report.verdict, engine::Verdict::Safe);
-  if (!c.outcomes.contains("loader: insmod=-ENOMEM lsmod=- | rmmod: rmmod=-EBUSY"))
-    GTEST_SKIP() << "ENGINE BUG: a wide event in a critical section hides the lock race";
   EXPECT_EQ(c.outcomes, (std::set<std::string>{"loader: insmod=-ENOMEM lsmod=- | rmmod: rmmod=-EBUSY",
                                                "loader: insmod=-ENOMEM lsmod=- | rmmod: rmmod=-ENOENT"}));
 }
