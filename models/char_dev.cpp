@@ -98,7 +98,10 @@ Cdev* kobj_lookup(Ctx& c, Inode& inode) {
 }
 
 // Mirrors fs/char_dev.c chrdev_open() (modern), C1-C8 then fops_get(p->ops), replace_fops and
-// ->open (shared/KERNEL.md §4.4). Reading inode->i_cdev is merged into the spin_lock steps: the
+// ->open (shared/KERNEL.md §4.4); 2.6.24 differs only in calling ->open under lock_kernel(), which
+// is omitted: the BKL is dropped whenever ->open sleeps, and leaving it out only adds
+// interleavings (stop_machine inside a non-sleeping ->open), so a safe verdict stays sound. The
+// W1 window is open in 2.6.24 either way: between fops_get and lock_kernel nothing pins. Reading inode->i_cdev is merged into the spin_lock steps: the
 // field is only written under cdev_lock.
 int chrdev_open(Ctx& c, Inode& inode) {
   auto frame = c.ex.enter("chrdev_open");

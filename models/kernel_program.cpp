@@ -255,7 +255,9 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
 
 // The userspace rmmod tools (shared/KERNEL.md §8). module-init-tools (the 2.6.24 era's) reads
 // /proc/modules first and refuses a module in use without calling the kernel; kmod reads
-// /sys/module/<name>/refcnt. Both then call delete_module(name, O_NONBLOCK).
+// /sys/module/<name>/refcnt, modelled as the same read under module_mutex (the sysfs file's own
+// protection, the teardown draining its readers, is not modelled). Both then call
+// delete_module(name, O_NONBLOCK).
 std::int64_t KernelProgram::tool_rmmod(Ctx& c, Module& m, Op::Tool tool) {
   auto frame = c.ex.enter(tool == Op::Tool::ModuleInitTools ? engine::Label("rmmod (module-init-tools)")
                                                              : engine::Label("rmmod (kmod)"));

@@ -125,7 +125,8 @@ void create_proc_entry(Ctx& c, Module& m, bool with_owner) {
 void remove_proc_entry(Ctx& c, Module& m) {
   auto frame = c.ex.enter("remove_proc_entry");
   Kernel& k = c.k;
-  c.ex.lock(k.o_proc_subdir_lock, "remove_proc_entry: spin_lock(&proc_subdir_lock)");
+  c.ex.lock(k.o_proc_subdir_lock, old(c) ? engine::Label("remove_proc_entry: spin_lock(&proc_subdir_lock)")
+                                          : engine::Label("remove_proc_entry: write_lock(&proc_subdir_lock)"));
   c.ex.step(m.o_proc, Access::Write, "remove_proc_entry: unlink the entry from its parent");
   m.proc.registered = false;
   if (old(c)) {
@@ -177,7 +178,9 @@ void remove_proc_entry(Ctx& c, Module& m) {
 // opener of the same path reuses the cached dentry and adds nothing); a failed pin is -EINVAL.
 // Modern: proc_lookup_de, no pin; proc_reg_open brackets ->proc_open with use_pde and records
 // a pde_opener when the module has ->proc_release.
-// Omitted: the path walk itself, lock_kernel (2.6.24), security hooks, kmalloc failures.
+// 2.6.24's proc_lookup runs under lock_kernel(), modelled as the spinlock the BKL is without
+// CONFIG_PREEMPT_BKL (nothing sleeps in it). Omitted: the path walk itself, security hooks,
+// kmalloc failures.
 int proc_open(Ctx& c, Module& m) {
   auto frame = c.ex.enter("proc_open");
   Kernel& k = c.k;
