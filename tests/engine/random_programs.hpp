@@ -36,7 +36,7 @@ struct Op {
     Increment,     // ++v, observe the new value
     IncNotZero,    // ++v unless it is 0 (a conditional read-modify-write: when v is 0 it only read)
     Branch,        // read v; if (v == value) inner[0] else inner[1]
-    Locked,        // lock m; inner[0]; unlock m
+    Locked,        // lock m; inner...; unlock m (one or two ops)
     Atomic,        // an atomic section of inner[0], inner[1]
     Claim,         // owner = self (the last writer)
     ClaimIfFree,   // if (owner == none) owner = self (a compare-exchange)
@@ -48,7 +48,7 @@ struct Op {
   Kind kind = Kind::Read;
   ObjectId var = 0;        // the int it touches (ints are the first objects; the lock and owner come after)
   std::int64_t value = 0;  // Write: the constant written; Branch: the value that takes inner[0]
-  std::vector<Op> inner;   // Branch(Mine): {then, else}; Locked: the op under the lock; Atomic: its ops
+  std::vector<Op> inner;   // Branch(Mine): {then, else}; Locked: the ops under the lock; Atomic: its ops
   std::vector<Label> labels;  // filled by build()
 };
 
@@ -112,7 +112,9 @@ struct Spec {
       case Op::Kind::Branch:
         return fmt::format("if (v{} == {}) {{ {} }} else {{ {} }}", op.var, op.value, text_of(op.inner[0]),
                            text_of(op.inner[1]));
-      case Op::Kind::Locked: return fmt::format("lock m; {} unlock m;", text_of(op.inner[0]));
+      case Op::Kind::Locked:
+        return fmt::format("lock m; {}{} unlock m;", text_of(op.inner[0]),
+                           op.inner.size() > 1 ? " " + text_of(op.inner[1]) : std::string());
       case Op::Kind::Atomic: return fmt::format("atomic {{ {} {} }}", text_of(op.inner[0]), text_of(op.inner[1]));
       case Op::Kind::Claim: return "owner = self;";
       case Op::Kind::ClaimIfFree: return "claim_if_free(owner);";
@@ -133,7 +135,11 @@ inline int max_steps(const Op& op) {
   switch (op.kind) {
     case Op::Kind::Branch:
     case Op::Kind::BranchMine: return 1 + std::max(max_steps(op.inner[0]), max_steps(op.inner[1]));
-    case Op::Kind::Locked: return 2 + max_steps(op.inner[0]);
+    case Op::Kind::Locked: {
+      int n = 2;
+      for (const Op& o : op.inner) n += max_steps(o);
+      return n;
+    }
     case Op::Kind::Atomic: return max_steps(op.inner[0]) + max_steps(op.inner[1]);
     default: return 1;
   }
@@ -184,7 +190,7 @@ inline void run_op(LambdaProgram& prog, Execution& ex, const Op& op, const Spec&
     }
     case Op::Kind::Locked:
       ex.lock(obj.lock, op.labels[0]);
-      run_op(prog, ex, op.inner[0], spec, obj);
+      for (const Op& o : op.inner) run_op(prog, ex, o, spec, obj);
       ex.unlock(obj.lock, op.labels[1]);
       break;
     case Op::Kind::Atomic:
@@ -258,7 +264,7 @@ inline void label_op(LambdaProgram& prog, Op& op, const std::string& where) {
       break;
     case Op::Kind::Locked:
       op.labels = {prog.label(where + ": lock m"), prog.label(where + ": unlock m")};
-      label_op(prog, op.inner[0], where + ".locked");
+      for (std::size_t i = 0; i < op.inner.size(); ++i) label_op(prog, op.inner[i], where + fmt::format(".locked{}", i));
       break;
     case Op::Kind::Atomic:
       label_op(prog, op.inner[0], where + ".atomic0");

@@ -58,8 +58,12 @@ Op random_op(std::mt19937_64& rng, const Spec& spec, bool atomic, bool top) {
       op.inner.push_back(random_op(rng, spec, atomic, false));
       break;
     case 9:
+      // One or two ops under the lock: with two, the holder's second step can conflict with
+      // another fiber's acquire merged with its first (the race of the two acquires must still
+      // be explored; tests RacesTwoAcquiresThatALaterStepOfTheHolderOrders).
       op.kind = Op::Kind::Locked;
       op.inner.push_back(random_op(rng, spec, atomic, false));
+      if (below(rng, 2) == 0) op.inner.push_back(random_op(rng, spec, atomic, false));
       break;
     default:
       op.kind = Op::Kind::Atomic;
@@ -227,7 +231,7 @@ TEST(Reduction, EveryCombinationAgreesWithRunningEverySchedule) {
   }
   // The generator must produce both verdicts, and atomic sections, for this to mean something.
   EXPECT_GE(safe, kPrograms / 2);
-  EXPECT_GE(violating, kPrograms / 10);
+  EXPECT_GE(violating, kPrograms / 12);
   EXPECT_GE(atomic, kPrograms / 15);
 }
 
