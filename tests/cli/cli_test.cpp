@@ -198,7 +198,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlags{"ReplayWithoutScenario", {"replay"}, "scenario"},
         BadFlags{"ReplayFormatYaml", {"replay", kLkmpg, "--schedule", "opener", "--format", "yaml"}, "yaml"},
         BadFlags{"ReplayWithACheckOnlyFlag", {"replay", kLkmpg, "--schedule", "opener", "--no-state-cache"},
-                 "--no-state-cache"}),
+                 "--no-state-cache"},
+        // lkmpg_chardev.toml runs in both eras: replay must be told which.
+        BadFlags{"ReplayTwoErasWithoutKernel", {"replay", kLkmpg, "--schedule", "opener"}, "--kernel 2.6.24 or --kernel modern"},
+        BadFlags{"ReplayUnknownKernel", {"replay", kLkmpg, "--kernel", "2.4", "--schedule", "opener"}, "--kernel 2.4"},
+        BadFlags{"ReplayKernelTheFileDoesNotList",
+                 {"replay", kScenarios + "/lsmod_sum_halfway.toml", "--kernel", "modern", "--schedule", "loader"},
+                 "the scenario runs in 2.6.24"}),
     [](const testing::TestParamInfo<BadFlags>& p) { return p.param.name; });
 
 TEST(Cli, HelpExitsZeroAndPrintsUsageOnStdout) {
