@@ -3,10 +3,12 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <set>
 #include <stdexcept>
 #include <string>
 
 #include "engine/execution.hpp"
+#include "models/check.hpp"
 #include "models/kernel_program.hpp"
 #include "models/scenario_file.hpp"
 
@@ -73,6 +75,36 @@ class Driver {
   KernelProgram program_;
   engine::Execution ex_;
 };
+
+// Runs `name` until its next operation returns: its part of the outcome grows by one result.
+inline void next_op(Driver& d, const std::string& name) {
+  const std::string before = d.outcome();
+  while (d.outcome() == before) d.take(name);
+}
+
+// Whether `fiber` has taken a step whose label starts with `label_prefix`.
+inline bool took(Driver& d, const std::string& fiber, std::string_view label_prefix) {
+  for (const auto& s : d.ex().trace())
+    if (s.fiber == d.fiber(fiber) && s.label.starts_with(label_prefix)) return true;
+  return false;
+}
+
+// The value of the scenario's i-th named variable (atomic_inc(x) and the like).
+inline std::int64_t var(Driver& d, std::size_t i) {
+  return static_cast<KernelProgram&>(d.ex().program()).kernel().vars.at(i);
+}
+
+// The whole scenario, checked exhaustively with the default search, and its outcomes.
+struct Checked {
+  CheckResult result;
+  std::set<std::string> outcomes;
+};
+inline Checked check_all(const std::string& toml) {
+  const Scenario s = parse_or_die(toml);
+  Checked c{check_scenario(s, engine::ExploreOptions{}), {}};
+  for (const auto& o : c.result.report.outcomes) c.outcomes.insert(o.outcome);
+  return c;
+}
 
 // A module with the given fops fields (TOML lines) and fibers (TOML tables).
 inline std::string scenario(const std::string& module_lines, const std::string& fibers) {

@@ -28,29 +28,8 @@ std::string expecting(std::string toml, const std::string& kind) {
   return toml.replace(at, std::string::npos, "verdict = \"violation\"\nkind = \"" + kind + "\"\n");
 }
 
-// Runs `name` until its next operation returns: its part of the outcome grows by one result.
-void next_op(Driver& d, const std::string& name) {
-  const std::string before = d.outcome();
-  while (d.outcome() == before) d.take(name);
-}
 
-bool took(Driver& d, const std::string& fiber, std::string_view label_prefix) {
-  for (const auto& s : d.ex().trace())
-    if (s.fiber == d.fiber(fiber) && s.label.starts_with(label_prefix)) return true;
-  return false;
-}
 
-// The whole scenario, checked exhaustively with the default search (one thread).
-struct Checked {
-  CheckResult result;
-  std::set<std::string> outcomes;
-};
-Checked check_all(const std::string& toml) {
-  const Scenario s = parse_or_die(toml);
-  Checked c{check_scenario(s, engine::ExploreOptions{}), {}};
-  for (const auto& o : c.result.report.outcomes) c.outcomes.insert(o.outcome);
-  return c;
-}
 
 // LKMPG's chardev.c (W1): no .owner, the module pins itself inside its own open.
 const char* kSelfGet =

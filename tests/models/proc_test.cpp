@@ -21,34 +21,11 @@ std::string sched(const std::string& era, const std::string& proc_lines, const s
          proc_lines + "\n" + fibers + "\n[expect]\n" + expect + "\n";
 }
 
-// Runs `name` until its next operation returns: its part of the outcome grows by one result.
-void next_op(Driver& d, const std::string& name) {
-  const std::string before = d.outcome();
-  while (d.outcome() == before) d.take(name);
-}
 
-std::int64_t var(Driver& d, std::size_t i) {
-  return static_cast<KernelProgram&>(d.ex().program()).kernel().vars.at(i);
-}
 
-bool took(Driver& d, const std::string& fiber, std::string_view label_prefix) {
-  for (const auto& s : d.ex().trace())
-    if (s.fiber == d.fiber(fiber) && s.label.starts_with(label_prefix)) return true;
-  return false;
-}
 
 long ref_sum(Driver& d) { return d.mod().ref[0] + d.mod().ref[1]; }
 
-struct Checked {
-  CheckResult result;
-  std::set<std::string> outcomes;
-};
-Checked check_all(const std::string& toml) {
-  const Scenario s = parse_or_die(toml);
-  Checked c{check_scenario(s, engine::ExploreOptions{}), {}};
-  for (const auto& o : c.result.report.outcomes) c.outcomes.insert(o.outcome);
-  return c;
-}
 
 const char* kOwned = "proc.owner = \"THIS_MODULE\"\nproc.read = [\"work\", \"return 33\"]";
 // No owner; ->read and ->release count their calls in `reads` and `released`.

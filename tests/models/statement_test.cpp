@@ -20,15 +20,7 @@ std::string scenario_in(const std::string& era, const std::string& modules, cons
   return "name = \"t\"\nkernel = \"" + era + "\"\n" + modules + "\n" + fibers + "\n[expect]\n" + expect + "\n";
 }
 
-// Runs `name` until its next operation returns: its part of the outcome grows by one result.
-void next_op(Driver& d, const std::string& name) {
-  const std::string before = d.outcome();
-  while (d.outcome() == before) d.take(name);
-}
 
-std::int64_t var(Driver& d, std::size_t i) {
-  return static_cast<KernelProgram&>(d.ex().program()).kernel().vars.at(i);
-}
 
 // Expects the step `name` waits to take to end the execution in a violation of `kind`.
 void expect_violation(Driver& d, const std::string& name, const char* kind) {
@@ -37,16 +29,6 @@ void expect_violation(Driver& d, const std::string& name, const char* kind) {
   EXPECT_EQ(d.ex().violation()->kind, kind) << d.ex().violation()->message;
 }
 
-struct Checked {
-  CheckResult result;
-  std::set<std::string> outcomes;
-};
-Checked check_all(const std::string& toml) {
-  const Scenario s = parse_or_die(toml);
-  Checked c{check_scenario(s, engine::ExploreOptions{}), {}};
-  for (const auto& o : c.result.report.outcomes) c.outcomes.insert(o.outcome);
-  return c;
-}
 
 // A char device module `chardev` with the given fops lines.
 std::string chardev(const std::string& fops_lines) { return "[module.chardev]\n" + fops_lines + "\n"; }
