@@ -643,35 +643,25 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
     Op op;
     op.text = text;
     const auto arg = [&](std::size_t prefix) { return trim(std::string_view(text).substr(prefix)); };
-    if (text.starts_with("open /proc/")) {
-      const std::string name = arg(11);
-      const auto it = std::find_if(modules.begin(), modules.end(),
-                                   [&](const ModuleDef& m) { return m.proc.present && m.proc.name == name; });
+    if (text.starts_with("open ")) {
+      // open /dev/<device> (a char device) or open /proc/<name> (a /proc entry)
+      const std::string path = arg(5);
+      const bool proc = path.starts_with("/proc/");
+      const auto path_of = [proc](const ModuleDef& m) -> std::string {
+        if (proc) return m.proc.present ? "/proc/" + m.proc.name : "";
+        return m.registration != Registration::None ? "/dev/" + m.device : "";
+      };
+      const auto it = std::find_if(modules.begin(), modules.end(), [&](const ModuleDef& m) { return path_of(m) == path; });
       if (it == modules.end()) {
         std::string known;
         for (const auto& m : modules)
-          if (m.proc.present) known += fmt::format("{}/proc/{}", known.empty() ? "" : ", ", m.proc.name);
-        fail(e.source(), fmt::format("no module creates '/proc/{}' (entries: {})", name, known.empty() ? "none" : known));
+          if (!path_of(m).empty()) known += fmt::format("{}{}", known.empty() ? "" : ", ", path_of(m));
+        fail(e.source(), fmt::format("no module {} '{}' ({}: {})", proc ? "creates" : "registers", path,
+                                     proc ? "entries" : "registered", known.empty() ? "none" : known));
       }
       if (file_open)
         fail(e.source(), fmt::format("'{}': this fiber already has a file open (one at a time); close it first", text));
-      op.kind = Op::Kind::OpenProc;
-      op.module = static_cast<std::size_t>(it - modules.begin());
-      file_open = true;
-    } else if (text.starts_with("open ")) {
-      std::string path = arg(5);
-      const auto it = std::find_if(modules.begin(), modules.end(), [&](const ModuleDef& m) {
-        return m.registration != Registration::None && "/dev/" + m.device == path;
-      });
-      if (it == modules.end()) {
-        std::string known;
-        for (const auto& m : modules)
-          if (m.registration != Registration::None) known += fmt::format("{}/dev/{}", known.empty() ? "" : ", ", m.device);
-        fail(e.source(), fmt::format("no module registers '{}' (registered: {})", path, known.empty() ? "none" : known));
-      }
-      if (file_open)
-        fail(e.source(), fmt::format("'{}': this fiber already has a file open (one at a time); close it first", text));
-      op.kind = Op::Kind::Open;
+      op.kind = proc ? Op::Kind::OpenProc : Op::Kind::Open;
       op.module = static_cast<std::size_t>(it - modules.begin());
       file_open = true;
     } else if (text == "read" || text == "close") {
