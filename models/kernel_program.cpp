@@ -31,13 +31,6 @@ bool same_ops(const std::vector<Op>& a, const std::vector<Op>& b) {
   });
 }
 
-template <class F>
-void for_each_body(const ModuleDef& d, F&& f) {
-  for (const auto* b : {&d.open, &d.release, &d.read, &d.exit, &d.init, &d.proc.open, &d.proc.read, &d.proc.release})
-    f(*b);
-  for (const auto& x : d.exports) f(x.body);
-  for (const auto& x : d.kthreads) f(x.body);
-}
 }  // namespace
 
 KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario)) {
@@ -53,12 +46,8 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
   }
   bool module_preempt = false;
   for (const auto& m : scenario_.modules)
-    for_each_body(m, [&](const std::vector<Statement>& body) {
-      for (const auto& st : body) {
-        module_preempt |= st.kind == Statement::Kind::SpinLock || st.kind == Statement::Kind::PreemptDisable;
-        for (const auto& inner : st.then)
-          module_preempt |= inner.kind == Statement::Kind::SpinLock || inner.kind == Statement::Kind::PreemptDisable;
-      }
+    for_each_statement(m, [&](const Statement& st, bool) {
+      module_preempt |= st.kind == Statement::Kind::SpinLock || st.kind == Statement::Kind::PreemptDisable;
     });
   bool shared_cpu = false;
   for (std::size_t i = 0; i < cpus.size(); ++i)
@@ -138,14 +127,8 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     m.labels.proc_release = body_labels(d.proc.release, "proc_release");
     for (const auto& f : d.exports) m.labels.exports.push_back(body_labels(f.body, f.name));
     for (const auto& f : d.kthreads) m.labels.kthreads.push_back(body_labels(f.body, f.name));
-    for_each_body(d, [&](const std::vector<Statement>& body) {
-      const auto rcu = [](const Statement& st) {
-        return st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
-      };
-      for (const auto& st : body) {
-        k.rcu_used |= rcu(st);
-        for (const auto& inner : st.then) k.rcu_used |= rcu(inner);
-      }
+    for_each_statement(d, [&](const Statement& st, bool) {
+      k.rcu_used |= st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
     });
   }
   k.tasks.resize(fiber_names_.size());

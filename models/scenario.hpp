@@ -164,6 +164,23 @@ struct Scenario {
   std::string title() const;
 };
 
+// Calls f(statement, in_init) for every statement of the module's code, those inside an if's
+// block included.
+template <class F>
+void for_each_statement(const ModuleDef& d, F&& f) {
+  const auto body = [&](const std::vector<Statement>& b, bool init) {
+    for (const auto& s : b) {
+      f(s, init);
+      for (const auto& inner : s.then) f(inner, init);
+    }
+  };
+  for (const auto* b : {&d.open, &d.release, &d.read, &d.exit, &d.proc.open, &d.proc.read, &d.proc.release})
+    body(*b, false);
+  body(d.init, true);
+  for (const auto& x : d.exports) body(x.body, false);
+  for (const auto& x : d.kthreads) body(x.body, false);
+}
+
 // The scenario as checked in one of its eras: `era` and `expect` set.
 Scenario for_era(const Scenario& s, Era e);
 // Each of its eras, in file order.

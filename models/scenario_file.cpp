@@ -705,19 +705,9 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
       // Some code of the module must start the thread: init (when a fiber loads it) or any other.
       const ModuleDef& md = modules[op.module];
       bool in_init = false, elsewhere = false;
-      const auto starts = [&](const std::vector<Statement>& body) {
-        bool any = false;
-        for (const auto& st : body) {
-          any |= st.kind == Statement::Kind::KthreadRun && st.name == op.name;
-          for (const auto& inner : st.then) any |= inner.kind == Statement::Kind::KthreadRun && inner.name == op.name;
-        }
-        return any;
-      };
-      in_init = starts(md.init);
-      for (const auto* b : {&md.open, &md.release, &md.read, &md.exit, &md.proc.open, &md.proc.read, &md.proc.release})
-        elsewhere |= starts(*b);
-      for (const auto& fn : md.exports) elsewhere |= starts(fn.body);
-      for (const auto& fn : md.kthreads) elsewhere |= starts(fn.body);
+      for_each_statement(md, [&](const Statement& st, bool init) {
+        if (st.kind == Statement::Kind::KthreadRun && st.name == op.name) (init ? in_init : elsewhere) = true;
+      });
       if (!elsewhere && !(in_init && md.insmod))
         fail(e.source(), fmt::format("'{}': nothing starts this thread: add kthread_run({}) to {}'s code{}", text,
                                      th[op.name].name, md.name,
