@@ -389,9 +389,9 @@ void Execution::advance(FiberId fid) {
   last_access_ = f.pending.access;
   last_announced_ = f.pending.access;
   current_ = fid;
+  ++f.version;  // counted before the fiber runs on: a set_atomic() right after it knows a step was taken
   f.slot.resume();
   current_ = kNoFiber;
-  ++f.version;
   f.key_valid = false;
   if (checkpointing_) keep_image(f);
   if (tracing_) {

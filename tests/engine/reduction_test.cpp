@@ -713,6 +713,49 @@ std::unique_ptr<LambdaProgram> hidden_lock_race_program() {
   return p;
 }
 
+// The same with the holder's acquire inside a wide event (an atomic section of more accesses
+// than an event keeps): the event still knows the lock it took.
+std::unique_ptr<LambdaProgram> hidden_lock_race_in_wide_event_program() {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId x = prog.add_int("x");
+  std::vector<ObjectId> v;
+  for (int i = 0; i < 5; ++i) v.push_back(prog.add_int(fmt::format("v{}", i)));
+  const ObjectId m = prog.add_lock("m");
+  prog.add_fiber("a", [&prog, x, v, m](Execution& ex) {
+    prog.write(ex, v[0], 1, "a: v0 = 1");
+    ex.set_atomic(true);  // from the acquire on: one event of five accesses
+    ex.lock(m, "a: lock m");
+    prog.write(ex, v[1], 1, "a: v1 = 1");
+    prog.write(ex, v[2], 1, "a: v2 = 1");
+    prog.write(ex, v[3], 1, "a: v3 = 1");
+    prog.write(ex, v[4], 1, "a: v4 = 1");
+    ex.set_atomic(false);
+    prog.write(ex, x, 1, "a: x = 1");
+    ex.unlock(m, "a: unlock m");
+  });
+  prog.add_fiber("b", [&prog, x, m](Execution& ex) {
+    ex.lock(m, "b: lock m");
+    ex.observe("x", prog.read(ex, x, "b: read x"));
+    ex.unlock(m, "b: unlock m");
+  });
+  return p;
+}
+
+TEST(Reduction, RacesAnAcquireMadeInsideAWideEvent) {
+  const std::set<std::string> want = {"a: - | b: x=0", "a: - | b: x=1"};
+  for (const Reduction r : {Reduction::None, Reduction::Source, Reduction::Optimal})
+    for (const bool cache : {false, true}) {
+      ExploreOptions o;
+      o.reduction = r;
+      o.state_cache = cache;
+      const ProgramFactory make = [] { return hidden_lock_race_in_wide_event_program(); };
+      const Report rep = explore(make, o);
+      EXPECT_EQ(rep.verdict, Verdict::Safe) << rep.error;
+      EXPECT_EQ(outcome_texts(rep), want) << "reduction " << static_cast<int>(r) << ", cache " << cache;
+    }
+}
+
 TEST(Reduction, RacesTwoAcquiresThatALaterStepOfTheHolderOrders) {
   const std::set<std::string> want = {"a: - | b: x=0", "a: - | b: x=1"};
   for (const Reduction r : {Reduction::None, Reduction::Source, Reduction::Optimal})
