@@ -91,8 +91,8 @@ struct Module {
   Cdev cdev;
   Inode inode;
   // Objects that steps name.
-  ObjectId o_state = 0, o_refcnt = 0, o_text = 0, o_data = 0, o_cdev = 0, o_cdev_map = 0;
-  ObjectId o_ref[kCpus] = {}, o_waiter = 0, o_misc = 0, o_kthreads = 0, o_proc = 0, o_pde_lock = 0;
+  ObjectId o_state = 0, o_refcnt = 0, o_text = 0, o_data = 0, o_cdev = 0;
+  ObjectId o_ref[kCpus] = {}, o_waiter = 0, o_kthreads = 0, o_proc = 0, o_pde_lock = 0;
   // Step labels for this module's functions, built once per program: the call, each
   // statement, and the branch a conditional statement takes after its call returns.
   struct BodyLabels {
