@@ -163,7 +163,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     else bad = fmt::format("--reduction: expected none, source or optimal, got '{}'", reduction);
     if (symmetry == "on" || symmetry == "off") opt.symmetry = symmetry == "on";
     else if (bad.empty()) bad = fmt::format("--symmetry: expected on or off, got '{}'", symmetry);
-    if (auto s = engine::parse_search(strategy); s && bad.empty()) opt.strategy = *s;
+    if ((strategy == "dfs" || strategy == "random" || strategy == "pct") && bad.empty()) opt.strategy = strategy;
     else if (bad.empty()) bad = fmt::format("--strategy: expected dfs, random or pct, got '{}'", strategy);
     if (!bound.empty() && bad.empty()) {
       if (bound == "auto") {
@@ -206,11 +206,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       opt.shard_index = static_cast<std::uint32_t>(i);
       opt.shard_count = static_cast<std::uint32_t>(n);
     }
-    if (bad.empty() && opt.strategy != engine::SearchKind::Dfs && (!bound.empty() || opt.shard_count > 1))
+    if (bad.empty() && opt.strategy != "dfs" && (!bound.empty() || opt.shard_count > 1))
       bad = "--preemption-bound and --shard apply to exhaustive search (--strategy dfs)";
-    if (bad.empty() && opt.strategy == engine::SearchKind::Dfs && (!seed.empty() || !iterations.empty() || !depth.empty()))
+    if (bad.empty() && opt.strategy == "dfs" && (!seed.empty() || !iterations.empty() || !depth.empty()))
       bad = "--seed, --iterations and --depth apply to --strategy random or pct";
-    if (bad.empty() && !depth.empty() && opt.strategy != engine::SearchKind::Pct)
+    if (bad.empty() && !depth.empty() && opt.strategy != "pct")
       bad = "--depth applies to --strategy pct";
     if (!bad.empty()) {
       err << "racewin: " << bad << " (see racewin --help)\n";

@@ -35,21 +35,6 @@ std::optional<Reduction> parse_reduction(std::string_view t) {
   if (t == "optimal") return Reduction::Optimal;
   return std::nullopt;
 }
-std::string_view to_string(SearchKind s) {
-  switch (s) {
-    case SearchKind::Dfs: return "dfs";
-    case SearchKind::Random: return "random";
-    case SearchKind::Pct: return "pct";
-  }
-  return "?";
-}
-std::optional<SearchKind> parse_search(std::string_view t) {
-  if (t == "dfs") return SearchKind::Dfs;
-  if (t == "random") return SearchKind::Random;
-  if (t == "pct") return SearchKind::Pct;
-  return std::nullopt;
-}
-
 std::string_view to_string(Verdict v) {
   switch (v) {
     case Verdict::Safe: return "safe";
@@ -435,7 +420,7 @@ Report randomized(Program& program, const ExploreOptions& opt) {
   Execution ex(program);
   std::unique_ptr<Strategy> strategy;
   PctStrategy* pct = nullptr;
-  if (opt.strategy == SearchKind::Pct) {
+  if (opt.strategy == "pct") {
     auto p = std::make_unique<PctStrategy>(opt.seed, opt.pct_depth, program.fiber_names().size());
     pct = p.get();
     strategy = std::move(p);
@@ -490,7 +475,7 @@ Report randomized(Program& program, const ExploreOptions& opt) {
     r.verdict = Verdict::Incomplete;
     if (r.incomplete_reason.empty())
       r.incomplete_reason = fmt::format("{} search: {} executions found no violation; a sample, not a proof",
-                                        to_string(opt.strategy), r.executions);
+                                        opt.strategy, r.executions);
   }
   return r;
 }
@@ -498,7 +483,7 @@ Report randomized(Program& program, const ExploreOptions& opt) {
 Report explore_with(Program& program, const ProgramFactory* make, const ExploreOptions& opt) {
   const auto t0 = Clock::now();
   Report r;
-  if (opt.strategy != SearchKind::Dfs) {
+  if (opt.strategy != "dfs") {
     r = randomized(program, opt);
     r.reduction = "none";
     r.symmetry_note = "random and pct search keep no states to reduce";
@@ -561,11 +546,11 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
       for (FiberId f : g) names.push_back(program.fiber_names()[f]);
     }
   }
-  r.strategy = std::string(to_string(opt.strategy));
-  r.state_cache = opt.state_cache && opt.strategy == SearchKind::Dfs;
-  if (opt.strategy != SearchKind::Dfs) r.seed = opt.seed;
-  if (opt.strategy == SearchKind::Pct) r.pct_depth = opt.pct_depth;
-  r.jobs = opt.strategy == SearchKind::Dfs && r.units > 1 ? std::max(1u, opt.jobs) : 1u;  // threads used
+  r.strategy = opt.strategy;
+  r.state_cache = opt.state_cache && opt.strategy == "dfs";
+  if (opt.strategy != "dfs") r.seed = opt.seed;
+  if (opt.strategy == "pct") r.pct_depth = opt.pct_depth;
+  r.jobs = opt.strategy == "dfs" && r.units > 1 ? std::max(1u, opt.jobs) : 1u;  // threads used
   r.shard_index = opt.shard_index;
   r.shard_count = opt.shard_count;
   if (opt.shard_count > 1 && r.verdict == Verdict::Safe) {

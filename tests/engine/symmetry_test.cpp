@@ -540,7 +540,7 @@ TEST(Symmetry, NotesWhyItWasNotUsed) {
   }
   {
     ExploreOptions o;
-    o.strategy = SearchKind::Random;
+    o.strategy = "random";
     o.iterations = 10;
     const Report r = explore(*program, o);
     EXPECT_FALSE(r.symmetry);
