@@ -10,6 +10,7 @@
 #include "engine/execution.hpp"
 #include "models/refcount.hpp"
 #include "models/scenario.hpp"
+#include "models/violations.hpp"
 
 namespace rw::models {
 
@@ -18,20 +19,6 @@ using engine::ObjectId;
 
 // ModuleState and MODULE_REF_BASE come with the refcount algorithms (models/refcount.hpp).
 const char* to_string(ModuleState s);
-
-// Violation kinds (opaque strings to the engine).
-inline constexpr const char* kCodeAfterUnload = "module-code-after-unload";
-inline constexpr const char* kDataAfterFree = "module-data-after-free";
-inline constexpr const char* kRefcountUnderflow = "refcount-underflow";
-inline constexpr const char* kRefcountBug = "refcount-bug";
-inline constexpr const char* kCdevAfterFree = "cdev-after-free";
-// A WARN_ON or BUG_ON in models/refcount.hpp that no model hook names more precisely.
-inline constexpr const char* kKernelWarn = "kernel-warn";
-inline constexpr const char* kKernelBug = "kernel-bug";
-// might_sleep() in a preempt-disabled region: "BUG: scheduling while atomic".
-inline constexpr const char* kSleepInAtomic = "sleep-in-atomic";
-// The engine's own: no fiber can run, some have not finished (a hang: rmmod in D state).
-inline constexpr const char* kDeadlock = "deadlock";
 
 inline constexpr std::size_t kMaxModules = 4;
 
