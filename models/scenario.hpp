@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rw::models {
@@ -13,7 +14,8 @@ namespace rw::models {
 // Which kernel the models follow (shared/KERNEL.md): 2.6.24's per-CPU local_t counts and
 // stop_machine unload, or today's atomic refcnt (≈v6.10).
 enum class Era { V2_6_24, Modern };
-const char* era_name(Era e);
+const char* era_name(Era e);                        // "2.6.24", "modern"
+std::optional<Era> parse_era(std::string_view name);  // the era era_name names, if any
 
 enum class Owner { Null, ThisModule };  // the value of a .owner field
 

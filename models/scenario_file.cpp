@@ -19,6 +19,12 @@ namespace rw::models {
 
 const char* era_name(Era e) { return e == Era::V2_6_24 ? "2.6.24" : "modern"; }
 
+std::optional<Era> parse_era(std::string_view name) {
+  for (Era e : {Era::V2_6_24, Era::Modern})
+    if (name == era_name(e)) return e;
+  return std::nullopt;
+}
+
 std::string Scenario::title() const {
   return multi_era() ? fmt::format("{} [{}]", name, era_name(era)) : name;
 }
@@ -830,8 +836,7 @@ Scenario build(const toml::table& root, const std::string& file) {
     fail(root.source(), "the scenario has no kernel era: expected kernel = \"modern\", \"2.6.24\" or [\"2.6.24\", \"modern\"]");
   const auto era_of = [](const toml::node& n) {
     const std::string v = need_string(n, "kernel");
-    if (v == "2.6.24") return Era::V2_6_24;
-    if (v == "modern") return Era::Modern;
+    if (const auto era = parse_era(v)) return *era;
     fail(n.source(), fmt::format("unknown kernel era \"{}\" (expected: {})", v, quoted_list({"2.6.24", "modern"})));
   };
   if (const auto* arr = kernel->as_array()) {
@@ -940,17 +945,17 @@ Scenario build(const toml::table& root, const std::string& file) {
     fail(root.source(), "the scenario does not say what it expects: add [expect] with verdict = \"safe\" or \"violation\"");
   // [expect] for every era, or [expect."2.6.24"] and [expect.modern], one per era listed.
   const auto& et = need_table(*expect, "expect");
-  const bool per_era = et.contains("2.6.24") || et.contains("modern");
+  const bool per_era = std::any_of(et.begin(), et.end(), [](auto&& kv) { return parse_era(kv.first.str()).has_value(); });
   if (!per_era) {
     const Expectation x = parse_expect(*expect);
     s.expects.assign(s.eras.size(), x);
   } else {
     for (auto&& [k, v] : et) {
-      if (k.str() != "2.6.24" && k.str() != "modern")
+      const auto era = parse_era(k.str());
+      if (!era)
         fail(k.source(), fmt::format("unknown key '{}' in [expect]: with per-era tables, [expect] holds only "
                                      "[expect.\"2.6.24\"] and [expect.modern]", k.str()));
-      const Era era = k.str() == "modern" ? Era::Modern : Era::V2_6_24;
-      if (std::find(s.eras.begin(), s.eras.end(), era) == s.eras.end())
+      if (std::find(s.eras.begin(), s.eras.end(), *era) == s.eras.end())
         fail(k.source(), fmt::format("[expect.{}] is for an era the scenario does not run: 'kernel' does not list it",
                                    k.str() == "modern" ? std::string("modern") : "\"" + std::string(k.str()) + "\""));
     }

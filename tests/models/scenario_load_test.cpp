@@ -1,5 +1,5 @@
 // tests/models/scenario_load_test.cpp: what the scenario reader accepts from the models' own
-// tables: every violation kind the models can raise (models/violations.hpp).
+// tables: every violation kind the models can raise (models/violations.hpp), and the eras.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -40,6 +40,13 @@ TEST(ExpectKind, AnUnknownKindIsRefusedNamingEveryKindOfTheTable) {
       << s.error().message;
   for (const auto& v : kViolationKinds)
     EXPECT_NE(s.error().message.find("\"" + std::string(v.kind) + "\""), std::string::npos) << v.kind;
+}
+
+TEST(ParseEra, ReadsBackWhatEraNameWrites) {
+  for (Era e : {Era::V2_6_24, Era::Modern}) EXPECT_EQ(parse_era(era_name(e)), e) << era_name(e);
+  EXPECT_EQ(parse_era("2.6"), std::nullopt);
+  EXPECT_EQ(parse_era("Modern"), std::nullopt);
+  EXPECT_EQ(parse_era(""), std::nullopt);
 }
 
 }  // namespace
