@@ -1,7 +1,7 @@
 // models/scenario.hpp: a scenario as data: the kernel era, the modules under test (their file
 // operations, /proc entries, threads, exported functions, init and exit code as statement
 // lists), the fibers' programs, and what is expected in each era.
-// Read from TOML by scenario_file.cpp; run by kernel_program.cpp.
+// Read from TOML by models/scenario/; run by kernel_program.cpp.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
-// models/scenario_file.hpp: reads a scenario from TOML (shared/STYLE.md §4, scenarios/README.md).
-// Never throws for bad input and never exits: the first problem comes back as an InputError.
+// models/scenario_file.hpp: reads a scenario from TOML (shared/STYLE.md §4, scenarios/README.md);
+// the reader itself is models/scenario/. Never throws for bad input and never exits: the first problem comes back as an InputError.
 #pragma once
 #include <expected>
 #include <filesystem>

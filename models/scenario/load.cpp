@@ -1,0 +1,110 @@
+// models/scenario/load.cpp: a scenario file from its top level down (name, kernel eras, then
+// modules, fibers and expectations, each read by its own part), and the reader's public face:
+// parse_scenario and load_scenario (models/scenario_file.hpp).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "models/scenario/parse.hpp"
+#include "models/scenario/toml_read.hpp"
+#include "models/scenario_file.hpp"
+
+namespace rw::models {
+namespace scenario {
+namespace {
+
+Scenario build(const toml::table& root, const std::string& file) {
+  only_keys(root, "the scenario's top level", {"name", "description", "kernel", "module", "fiber", "expect"});
+  Scenario s;
+  s.file = file;
+  const auto* name = root.get("name");
+  if (name == nullptr) fail(root.source(), "the scenario has no name: expected name = \"...\" at the top");
+  s.name = need_string(*name, "name");
+  if (s.name.empty()) fail(name->source(), "'name' is empty");
+  if (std::any_of(s.name.begin(), s.name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+    fail(name->source(), "'name' holds a control character (a newline or a tab): it must fit on one line");
+  if (const auto* d = root.get("description")) s.description = need_string(*d, "description");
+  const auto* kernel = root.get("kernel");
+  if (kernel == nullptr)
+    fail(root.source(), "the scenario has no kernel era: expected kernel = \"modern\", \"2.6.24\" or [\"2.6.24\", \"modern\"]");
+  const auto era_of = [](const toml::node& n) {
+    const std::string v = need_string(n, "kernel");
+    if (const auto era = parse_era(v)) return *era;
+    fail(n.source(), fmt::format("unknown kernel era \"{}\" (expected: {})", v, quoted_list({"2.6.24", "modern"})));
+  };
+  if (const auto* arr = kernel->as_array()) {
+    if (arr->empty()) fail(kernel->source(), "'kernel' is an empty list: name at least one era (\"2.6.24\", \"modern\")");
+    for (const auto& e : *arr) {
+      const Era era = era_of(e);
+      if (std::find(s.eras.begin(), s.eras.end(), era) != s.eras.end())
+        fail(e.source(), fmt::format("kernel era \"{}\" is listed twice", era_name(era)));
+      s.eras.push_back(era);
+    }
+  } else {
+    s.eras.push_back(era_of(*kernel));
+  }
+  s.era = s.eras.front();
+
+  const auto* modules = root.get("module");
+  if (modules == nullptr) fail(root.source(), "the scenario has no module: expected a [module.<name>] table");
+  const auto& mt = need_table(*modules, "module");
+  if (mt.empty()) fail(mt.source(), "the scenario has no module: expected a [module.<name>] table");
+  const auto* fibers = root.get("fiber");
+  if (fibers == nullptr) fail(root.source(), "the scenario has no fiber: expected a [fiber.<name>] table with run = [...]");
+  const auto& ft = need_table(*fibers, "fiber");
+  Names names;
+  names.eras = s.eras;
+  s.modules = parse_modules(mt, names, loaded_by_insmod(ft));
+  s.vars = names.vars;
+  s.mutexes = names.mutexes;
+  s.spinlocks = names.spinlocks;
+  s.completions = names.completions;
+  s.fibers = parse_fibers(ft, s.modules, s.events);
+  const auto* expect = root.get("expect");
+  if (expect == nullptr)
+    fail(root.source(), "the scenario does not say what it expects: add [expect] with verdict = \"safe\" or \"violation\"");
+  s.expects = parse_expects(*expect, s.eras);
+  s.expect = s.expects.front();
+  return s;
+}
+
+}  // namespace
+}  // namespace scenario
+
+std::string InputError::to_string() const {
+  if (line == 0) return fmt::format("{}: {}", file, message);
+  if (column == 0) return fmt::format("{}:{}: {}", file, line, message);
+  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+}
+
+std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file) {
+  try {
+    const toml::table root = toml::parse(text, std::string_view(file));
+    return scenario::build(root, file);
+  } catch (const toml::parse_error& e) {
+    return std::unexpected(InputError{file, static_cast<int>(e.source().begin.line),
+                                      static_cast<int>(e.source().begin.column),
+                                      fmt::format("not valid TOML: {}", e.description())});
+  } catch (const scenario::Fail& f) {
+    return std::unexpected(InputError{file, static_cast<int>(f.where.begin.line),
+                                      static_cast<int>(f.where.begin.column), f.message});
+  }
+}
+
+std::expected<Scenario, InputError> load_scenario(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return std::unexpected(InputError{file, 0, 0, "no such file"});
+  if (std::filesystem::is_directory(path, ec))
+    return std::unexpected(InputError{file, 0, 0, "is a directory, expected a scenario file (.toml)"});
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(InputError{file, 0, 0, "cannot open the file for reading"});
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_scenario(buf.str(), file);
+}
+
+}  // namespace rw::models
