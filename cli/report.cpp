@@ -159,9 +159,7 @@ std::string classes_text(const std::vector<std::vector<std::string>>& classes) {
 std::string search_text(const engine::Report& r) {
   if (r.strategy != "dfs") {
     std::string s = fmt::format("a {} search (seed {}", r.strategy, r.seed);
-    if (r.strategy == "pct")
-      s += fmt::format(", depth {}, each execution finds a depth-{} bug with probability >= {:.3g}", r.pct_depth,
-                       r.pct_depth, r.pct_probability);
+    if (!r.strategy_summary.empty()) s += ", " + r.strategy_summary;
     return s + ")";
   }
   std::string s = fmt::format("an exhaustive dfs search (reduction {}", r.reduction);
@@ -299,7 +297,11 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     j["seed"] = r.strategy == "dfs" ? nlohmann::ordered_json() : nlohmann::ordered_json(r.seed);
     j["preemption_bound"] = r.preemption_bound < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(r.preemption_bound);
     if (r.preemption_bound >= 0) j["bound_cut"] = r.bound_cut;
-    if (r.strategy == "pct") j["pct"] = {{"depth", r.pct_depth}, {"probability", r.pct_probability}};
+    if (!r.strategy_fields.empty()) {  // what the strategy says of itself, under its name
+      nlohmann::ordered_json fields;
+      for (const auto& f : r.strategy_fields) std::visit([&](auto v) { fields[f.key] = v; }, f.value);
+      j[r.strategy] = fields;
+    }
     j["jobs"] = r.jobs;
     if (r.shard_count > 1) j["shard"] = {{"index", r.shard_index}, {"count", r.shard_count}};
     if (r.units > 1) j["units"] = r.units;

@@ -461,7 +461,7 @@ void expect_same(const Report& a, const Report& b) {
   EXPECT_EQ(a.complete_executions, b.complete_executions);
   EXPECT_EQ(a.steps, b.steps);
   EXPECT_EQ(a.outcomes, b.outcomes);
-  EXPECT_EQ(a.pct_probability, b.pct_probability);
+  EXPECT_EQ(a.strategy_number("probability"), b.strategy_number("probability"));
   ASSERT_EQ(a.violation.has_value(), b.violation.has_value());
   if (!a.violation) return;
   EXPECT_EQ(a.violation->kind, b.violation->kind);
@@ -528,11 +528,11 @@ TEST(Randomized, IsIncompleteWithoutAViolation) {
     const auto all = outcome_texts(explore(*program, every_schedule()));
     for (const auto& o : outcome_texts(r)) EXPECT_TRUE(all.contains(o)) << o;
     if (kind == "pct") {
-      EXPECT_GT(r.pct_probability, 0.0);
-      EXPECT_LE(r.pct_probability, 1.0);
-      EXPECT_EQ(r.pct_depth, 3u);
+      EXPECT_GT(r.strategy_number("probability"), 0.0);
+      EXPECT_LE(r.strategy_number("probability"), 1.0);
+      EXPECT_EQ(r.strategy_number("depth"), 3.0);
     } else {
-      EXPECT_EQ(r.pct_probability, 0.0);
+      EXPECT_EQ(r.strategy_number("probability"), 0.0);
     }
   }
 }
