@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ namespace rw::models {
 // stop_machine unload, or today's atomic refcnt (≈v6.10).
 enum class Era { V2_6_24, Modern };
 const char* era_name(Era e);
+// "2.6.24" or "modern"; nullopt for anything else.
+std::optional<Era> parse_era(std::string_view text);
 
 enum class Owner { Null, ThisModule };  // the value of a .owner field
 

@@ -18,6 +18,11 @@
 namespace rw::models {
 
 const char* era_name(Era e) { return e == Era::V2_6_24 ? "2.6.24" : "modern"; }
+std::optional<Era> parse_era(std::string_view text) {
+  if (text == "2.6.24") return Era::V2_6_24;
+  if (text == "modern") return Era::Modern;
+  return std::nullopt;
+}
 
 std::string Scenario::title() const {
   return multi_era() ? fmt::format("{} [{}]", name, era_name(era)) : name;

@@ -39,7 +39,7 @@ std::string report(const std::string& name, bool* matches) {
   for (auto& era : models::per_era(*s)) {
     const auto result = models::check_scenario(era, engine::ExploreOptions{});
     *matches = *matches && result.matches;
-    all.push_back(make_checked(std::move(era), result));
+    all.push_back(Checked{std::move(era), result});
   }
   return check_json(all).dump(2) + "\n";
 }
