@@ -28,8 +28,11 @@ enum class Registration {
   MiscRegister,    // misc_register(): a minor of misc's own char device (drivers/char/misc.c)
 };
 
-// At most this many of each kind of name (variables, locks, completions, events).
+// At most this many of each kind of name (variables, locks, completions, events), modules
+// and fibers in a scenario.
 inline constexpr std::size_t kMaxNames = 8;
+inline constexpr std::size_t kMaxModules = 4;
+inline constexpr std::size_t kMaxFibers = 64;
 inline constexpr std::size_t kCpus = 2;  // NR_CPUS: enough for a sum read half-way
 
 // One statement of module code: one step of module text, plus the kernel calls it makes.

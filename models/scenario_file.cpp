@@ -48,12 +48,6 @@ std::string InputError::to_string() const {
   return fmt::format("{}:{}:{}: {}", file, line, column, message);
 }
 
-const std::vector<std::string>& violation_kinds() {
-  static const std::vector<std::string> kinds = {kCodeAfterUnload, kDataAfterFree, kRefcountUnderflow, kRefcountBug,
-                                                 kDeadlock,        kCdevAfterFree, kSleepInAtomic,     kKernelBug};
-  return kinds;
-}
-
 namespace {
 
 struct Fail {  // thrown inside this file only; load_scenario turns it into an InputError
@@ -799,10 +793,9 @@ Expectation parse_expect(const toml::node& node) {
   if (!x.violation && k != nullptr) fail(k->source(), "'expect.kind' is only meaningful with verdict = \"violation\"");
   if (k != nullptr) {
     x.kind = need_string(*k, "expect.kind");
-    const auto& kinds = violation_kinds();
-    if (std::find(kinds.begin(), kinds.end(), x.kind) == kinds.end()) {
+    if (find_violation_kind(x.kind) == nullptr) {
       std::string known;
-      for (const auto& kk : kinds) known += fmt::format("{}\"{}\"", known.empty() ? "" : ", ", kk);
+      for (const auto& kk : kViolationKinds) known += fmt::format("{}\"{}\"", known.empty() ? "" : ", ", kk.kind);
       fail(k->source(), fmt::format("unknown violation kind \"{}\" (expected: {})", x.kind, known));
     }
   }
