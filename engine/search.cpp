@@ -8,6 +8,7 @@
 
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
+#include "engine/search/check_state.hpp"
 
 namespace rw::engine::detail {
 
@@ -956,10 +957,6 @@ class Searcher {
 };
 
 }  // namespace
-
-// Declared in explorer.cpp: compares the futures of two paths to one state ("" when equal).
-std::string compare_futures(Program& program, std::span<const FiberId> a, std::span<const FiberId> b,
-                            std::span<const FiberId> sigma, std::uint64_t seed, std::uint32_t max_steps);
 
 void Searcher::maybe_check_state() {
   if (!opt_.check_state || r_.state_checks >= opt_.check_state_samples) return;

@@ -31,9 +31,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/explorer.hpp"
+#include "engine/options.hpp"
 #include "engine/program.hpp"
 #include "engine/state_store.hpp"
+#include "engine/trace.hpp"
 
 namespace rw::engine::detail {
 
