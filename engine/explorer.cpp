@@ -15,7 +15,7 @@
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
 #include "engine/search/check_state.hpp"
-#include "engine/search.hpp"
+#include "engine/search/search.hpp"
 #include "engine/strategies/pct.hpp"
 #include "engine/strategies/random.hpp"
 #include "engine/state_store.hpp"

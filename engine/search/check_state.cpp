@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "engine/schedule.hpp"
+#include "engine/search/symmetry.hpp"
 #include "engine/strategy.hpp"
 
 namespace rw::engine::detail {
@@ -96,12 +98,45 @@ std::string compare_futures_on(Execution& ex, std::span<const FiberId> a, std::s
   return {};
 }
 
+std::string key_string(std::span<const std::uint64_t> key) {
+  return {reinterpret_cast<const char*>(key.data()), key.size() * sizeof(std::uint64_t)};
+}
+
 }  // namespace
 
 std::string compare_futures(Program& program, std::span<const FiberId> a, std::span<const FiberId> b,
                             std::span<const FiberId> sigma, std::uint64_t seed, std::uint32_t max_steps) {
   Execution ex(program);
   return compare_futures_on(ex, a, b, sigma, seed, max_steps);
+}
+
+void StateCheck::stored(const Execution& ex, std::span<const std::uint64_t> key) {
+  std::vector<FiberId> names(ex.canonical_names().begin(), ex.canonical_names().end());
+  first_path_.emplace(key_string(key), FirstPath{ex.schedule(), std::move(names)});
+}
+
+std::optional<std::string> StateCheck::revisit(Program& program, const Execution& ex,
+                                               std::span<const std::uint64_t> key, std::uint64_t checks) const {
+  if (checks >= samples_) return std::nullopt;
+  const std::string k = key_string(key);
+  const std::uint64_t h = std::hash<std::string>{}(k) * 0x9e3779b97f4a7c15ull;
+  if ((h & 3) != 0) return std::nullopt;
+  const auto it = first_path_.find(k);
+  if (it == first_path_.end()) return std::nullopt;
+  // With symmetry the two states may be renamings of each other: fiber f of the first is the
+  // fiber of the second with f's canonical name.
+  std::vector<FiberId> sigma;
+  if (ex.symmetric()) {
+    std::vector<FiberId> inverse;
+    invert(ex.canonical_names(), inverse);
+    bool identity = true;
+    for (FiberId f = 0; f < inverse.size(); ++f) {
+      sigma.push_back(inverse[it->second.names[f]]);
+      identity = identity && sigma.back() == f;
+    }
+    if (identity) sigma.clear();
+  }
+  return compare_futures(program, it->second.schedule, ex.schedule(), sigma, h, max_steps_);
 }
 
 }  // namespace rw::engine::detail
