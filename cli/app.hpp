@@ -4,11 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace rw::cli {
+#include "cli/exit_codes.hpp"
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitMismatch = 1;  // check: a verdict differs from its expectation; replay: violation
-inline constexpr int kExitBadInput = 2;
+namespace rw::cli {
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -1,15 +1,19 @@
 // cli/merge.cpp: `racewin merge REPORT.json...`: combines the JSON reports of a sharded check
 // (`racewin check --shard i/n --format json`, one per machine) into one verdict per scenario.
-#include "cli/merge.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <map>
 #include <set>
 #include <vector>
 
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
 #include "engine/execution.hpp"
+#include "engine/report.hpp"
+#include "models/check.hpp"
 
 namespace rw::cli {
 
@@ -44,6 +48,40 @@ std::string read_report(const std::string& file, json& doc) {
 
 std::uint64_t u64(const json& j, const char* key) { return j.contains(key) && j[key].is_number() ? j[key].get<std::uint64_t>() : 0; }
 
+// What one shard found, as an engine::Report (the parts merge_report needs).
+engine::Report report_of(const json& s, std::uint64_t shard) {
+  engine::Report r;
+  r.executions = u64(s, "executions");
+  r.states = u64(s, "states");
+  r.steps = u64(s, "steps");
+  r.shard_index = static_cast<std::uint32_t>(shard);
+  for (const auto& o : s["outcomes"]) r.outcomes.push_back({o.value("outcome", ""), o.value("count", std::uint64_t{0})});
+  std::sort(r.outcomes.begin(), r.outcomes.end(), [](const auto& a, const auto& b) { return a.outcome < b.outcome; });
+  r.symmetry_classes = s.value("symmetry", json::object()).value("classes", r.symmetry_classes);
+  const std::string verdict = s["verdict"].get<std::string>();
+  if (verdict == "incomplete") r.incomplete_reason = fmt::format("shard {}: {}", shard, s.value("incomplete_reason", ""));
+  if (verdict == "error") r.error = fmt::format("shard {} reported an error: {}", shard, s.value("error", ""));
+  if (verdict == "violation" && s.contains("violation")) {
+    r.violation.emplace();
+    r.violation->kind = s["violation"].value("kind", "");
+    r.violation->message = s["violation"].value("message", "");
+  }
+  return r;
+}
+
+// The expectation a report states ("expected": {"verdict", "kind", "outcomes"}).
+models::Expectation expectation_of(const json& x) {
+  models::Expectation e;
+  e.violation = x.value("verdict", "") == "violation";
+  e.kind = x.value("kind", "");
+  if (x.contains("outcomes") && x["outcomes"].is_array()) {
+    e.outcomes.emplace();
+    for (const auto& o : x["outcomes"])
+      if (o.is_string()) e.outcomes->push_back(o.get<std::string>());
+  }
+  return e;
+}
+
 }  // namespace
 
 int merge(const std::vector<std::string>& files, const std::string& format, std::ostream& out, std::ostream& err) {
@@ -55,7 +93,7 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
     json doc;
     if (std::string e = read_report(f, doc); !e.empty()) {
       err << "racewin merge: " << e << '\n';
-      return 2;
+      return kExitBadInput;
     }
     for (const auto& s : doc["scenarios"]) {
       const std::uint64_t n = s.contains("shard") ? s["shard"].value("count", std::uint64_t{1}) : 1;
@@ -66,7 +104,7 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
       } else if (n != count) {
         err << fmt::format("racewin merge: {}: scenario '{}' is shard {}/{}, but {} was split in {}\n", f,
                            s["name"].get<std::string>(), i, n, count_from, count);
-        return 2;
+        return kExitBadInput;
       }
       // One scenario per file, name and kernel era (a file may list several eras).
       const std::string key = s.value("file", "") + "\n" + s["name"].get<std::string>() + "\n" + s.value("kernel", "");
@@ -75,14 +113,14 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
         if (p.index == i) {
           err << fmt::format("racewin merge: {}: shard {}/{} of '{}' is also in {}\n", f, i, n,
                              s["name"].get<std::string>(), p.file);
-          return 2;
+          return kExitBadInput;
         }
       parts[key].push_back(Part{f, s, i});
     }
   }
   if (order.empty()) {
     err << "racewin merge: no scenarios in the reports\n";
-    return 2;
+    return kExitBadInput;
   }
 
   json doc;
@@ -91,6 +129,7 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
   doc["shards"] = count;
   json list = json::array();
   std::size_t ok = 0;
+  bool any_error = false;
   std::string text;
   for (const auto& key : order) {
     auto& ps = parts[key];
@@ -105,81 +144,49 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
         if (!have.contains(i)) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, count);
       err << fmt::format("racewin merge: scenario '{}': shard{} {} missing\n", name,
                          count - ps.size() == 1 ? "" : "s", missing);
-      return 2;
+      return kExitBadInput;
     }
-    json m;
-    m["name"] = name;
-    m["file"] = first.value("file", "");
-    m["kernel"] = first.value("kernel", "");
-    m["expected"] = first["expected"];
-    std::map<std::string, std::uint64_t> outcomes;
-    std::uint64_t executions = 0, states = 0, steps = 0;
-    bool incomplete = false, error = false;
-    const json* violation = nullptr;
-    std::string incomplete_reason;
-    std::vector<std::vector<std::string>> classes;  // interchangeable fibers: outcomes compare up to renaming them
-    const json& x = first["expected"];
-    const std::string want_kind = x.value("kind", "");
     for (const auto& p : ps) {
       const json& s = p.scenario;
       if (s.value("symmetry", json::object()).value("on", false) != first.value("symmetry", json::object()).value("on", false)) {
         err << fmt::format("racewin merge: {}: scenario '{}' ran with symmetry {}, but {} with it {}\n", p.file, name,
                            s["symmetry"].value("on", false) ? "on" : "off", ps.front().file,
                            first["symmetry"].value("on", false) ? "on" : "off");
-        return 2;
-      }
-      executions += u64(s, "executions");
-      states += u64(s, "states");
-      steps += u64(s, "steps");
-      for (const auto& o : s["outcomes"]) outcomes[o.value("outcome", "")] += o.value("count", std::uint64_t{0});
-      classes = s.value("symmetry", json::object()).value("classes", classes);
-      const std::string v = s["verdict"].get<std::string>();
-      if (v == "incomplete") {
-        incomplete = true;
-        if (incomplete_reason.empty()) incomplete_reason = fmt::format("shard {}: {}", p.index, s.value("incomplete_reason", ""));
-      }
-      if (v == "error") error = true;
-      // The violation of the lowest shard, preferring the kind the scenario expects.
-      if (v == "violation" && s.contains("violation")) {
-        const bool wanted = s["violation"].value("kind", "") == want_kind;
-        if (violation == nullptr || (wanted && (*violation).value("kind", "") != want_kind)) violation = &s["violation"];
+        return kExitBadInput;
       }
     }
-    std::string verdict = error ? "error" : violation ? "violation" : incomplete ? "incomplete" : "safe";
-    json outs = json::array();
-    for (const auto& [o, n] : outcomes) outs.push_back({{"outcome", o}, {"count", n}});
-    std::string mismatch;
-    const bool want_violation = x.value("verdict", "") == "violation";
-    if (verdict == "error") mismatch = "a shard reported an error";
-    else if (verdict == "incomplete") mismatch = "the exploration is incomplete: " + incomplete_reason;
-    else if (want_violation && verdict == "safe") mismatch = fmt::format("expected violation {}, but every interleaving is safe", want_kind);
-    else if (!want_violation && verdict == "violation") mismatch = fmt::format("expected safe, found {}", (*violation).value("kind", ""));
-    else if (want_violation && (*violation).value("kind", "") != want_kind)
-      mismatch = fmt::format("expected violation {}, found {}", want_kind, (*violation).value("kind", ""));
-    else if (!want_violation && x.contains("outcomes")) {
-      std::set<std::string> want, got;
-      for (const auto& o : x["outcomes"]) want.insert(rw::engine::canonical_outcome(o.get<std::string>(), classes));
-      for (const auto& [o, n] : outcomes) got.insert(rw::engine::canonical_outcome(o, classes));
-      for (const auto& o : got)
-        if (!want.contains(o) && mismatch.empty()) mismatch = fmt::format("outcome not in expect.outcomes: '{}'", o);
-      for (const auto& o : want)
-        if (!got.contains(o) && mismatch.empty()) mismatch = fmt::format("expected outcome never happens: '{}'", o);
-    }
-    m["verdict"] = verdict;
+    // Each shard's report as an engine::Report, merged in shard order as the units of one run are.
+    const models::Expectation x = expectation_of(first["expected"]);
+    engine::Report whole;
+    const json* violation = nullptr;  // the kept violation, as its shard wrote it
+    for (const auto& p : ps)
+      if (engine::merge_report(whole, report_of(p.scenario, p.index), x.kind)) violation = &p.scenario["violation"];
+    whole.verdict = engine::decide_verdict(whole);
+    const std::string mismatch = models::expectation_mismatch(x, whole);
+    json m;
+    m["name"] = name;
+    m["file"] = first.value("file", "");
+    m["kernel"] = first.value("kernel", "");
+    m["expected"] = first["expected"];
+    m["verdict"] = std::string(engine::to_string(whole.verdict));
     m["matches"] = mismatch.empty();
     if (!mismatch.empty()) m["mismatch"] = mismatch;
     m["strategy"] = first.value("strategy", "dfs");
     m["reduction"] = first.value("reduction", "");
     if (first.contains("symmetry")) m["symmetry"] = first["symmetry"];
     m["shards"] = count;
-    m["executions"] = executions;
-    m["states"] = states;
-    m["steps"] = steps;
+    m["executions"] = whole.executions;
+    m["states"] = whole.states;
+    m["steps"] = whole.steps;
+    json outs = json::array();
+    for (const auto& o : whole.outcomes) outs.push_back({{"outcome", o.outcome}, {"count", o.count}});
     m["outcomes"] = outs;
     if (violation != nullptr) m["violation"] = *violation;
     ok += mismatch.empty() ? 1 : 0;
-    text += fmt::format("{:<28}  {:<10}  {:>12} executions  {:>10} states  {:>3} outcomes  {}\n", name, verdict,
-                        executions, states, outcomes.size(), mismatch.empty() ? "ok" : "MISMATCH: " + mismatch);
+    any_error = any_error || whole.verdict == engine::Verdict::Error;
+    text += fmt::format("{:<28}  {:<10}  {:>12} executions  {:>10} states  {:>3} outcomes  {}\n", name,
+                        engine::to_string(whole.verdict), whole.executions, whole.states, whole.outcomes.size(),
+                        mismatch.empty() ? "ok" : "MISMATCH: " + mismatch);
     if (violation != nullptr)
       text += fmt::format("    violation {}: replay: {}\n", (*violation).value("kind", ""), (*violation).value("replay", ""));
     list.push_back(std::move(m));
@@ -194,7 +201,8 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
         << text
         << fmt::format("\n{} scenario{}: {} as expected, {} not\n", order.size(), order.size() == 1 ? "" : "s", ok,
                        order.size() - ok);
-  return ok == order.size() ? 0 : 1;
+  if (any_error) return kExitError;
+  return ok == order.size() ? kExitOk : kExitMismatch;
 }
 
 }  // namespace rw::cli

@@ -6,17 +6,10 @@
 
 #include <algorithm>
 
+#include "engine/execution.hpp"
 #include "engine/schedule.hpp"
-#include "models/kernel_program.hpp"
 
 namespace rw::cli {
-
-Checked make_checked(models::Scenario s, const models::CheckResult& r) {
-  models::KernelProgram program(s);
-  Checked c{std::move(s), r, program.fiber_names(), {}, program.watch()};
-  for (const auto& o : program.objects()) c.object_names.push_back(o.name);
-  return c;
-}
 
 std::string expected_text(const models::Expectation& x) {
   return x.violation ? "violation " + x.kind : "safe";
@@ -159,9 +152,7 @@ std::string classes_text(const std::vector<std::vector<std::string>>& classes) {
 std::string search_text(const engine::Report& r) {
   if (r.strategy != "dfs") {
     std::string s = fmt::format("a {} search (seed {}", r.strategy, r.seed);
-    if (r.strategy == "pct")
-      s += fmt::format(", depth {}, each execution finds a depth-{} bug with probability >= {:.3g}", r.pct_depth,
-                       r.pct_depth, r.pct_probability);
+    if (!r.strategy_summary.empty()) s += ", " + r.strategy_summary;
     return s + ")";
   }
   std::string s = fmt::format("an exhaustive dfs search (reduction {}", r.reduction);
@@ -206,8 +197,8 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
                          v.execution, search_text(r), r.violation_dfs_steps, r.violation_found_preemptions,
                          r.violation_found_preemptions == 1 ? "" : "s", v.schedule.size(), v.preemptions,
                          v.preemptions == 1 ? "" : "s");
-      out += swimlane(v.trace, c.fiber_names, c.initial_watch, v.kind);
-      out += "   replay: " + replay_command(c.scenario, engine::format_schedule(v.schedule, c.fiber_names)) + "\n";
+      out += swimlane(v.trace, r.fiber_names, r.initial_watch, v.kind);
+      out += "   replay: " + replay_command(c.scenario, engine::format_schedule(v.schedule, r.fiber_names)) + "\n";
     } else if (r.verdict == engine::Verdict::Safe) {
       std::vector<std::string> upto;
       if (r.reduction != "none") upto.push_back("reordering independent steps");
@@ -299,7 +290,11 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     j["seed"] = r.strategy == "dfs" ? nlohmann::ordered_json() : nlohmann::ordered_json(r.seed);
     j["preemption_bound"] = r.preemption_bound < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(r.preemption_bound);
     if (r.preemption_bound >= 0) j["bound_cut"] = r.bound_cut;
-    if (r.strategy == "pct") j["pct"] = {{"depth", r.pct_depth}, {"probability", r.pct_probability}};
+    if (!r.strategy_fields.empty()) {  // what the strategy says of itself, under its name
+      nlohmann::ordered_json fields;
+      for (const auto& f : r.strategy_fields) std::visit([&](auto v) { fields[f.key] = v; }, f.value);
+      j[r.strategy] = fields;
+    }
     j["jobs"] = r.jobs;
     if (r.shard_count > 1) j["shard"] = {{"index", r.shard_index}, {"count", r.shard_count}};
     if (r.units > 1) j["units"] = r.units;
@@ -317,11 +312,11 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     if (r.verdict == engine::Verdict::Error) j["error"] = r.error;
     if (r.violation) {
       const auto& v = *r.violation;
-      const std::string schedule = engine::format_schedule(v.schedule, c.fiber_names);
+      const std::string schedule = engine::format_schedule(v.schedule, r.fiber_names);
       nlohmann::ordered_json vj;
       vj["kind"] = v.kind;
       vj["message"] = v.message;
-      vj["fiber"] = c.fiber_names.at(v.fiber);
+      vj["fiber"] = r.fiber_names.at(v.fiber);
       vj["execution"] = v.execution;
       vj["schedule"] = schedule;
       vj["steps"] = v.schedule.size();
@@ -329,7 +324,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
       vj["found"] = {{"steps", r.violation_dfs_steps}, {"preemptions", r.violation_found_preemptions}};
       vj["replay"] = replay_command(c.scenario, schedule);
       vj["other_kinds"] = r.other_kinds;
-      vj["trace"] = trace_json(v.trace, c.fiber_names, c.object_names);
+      vj["trace"] = trace_json(v.trace, r.fiber_names, r.object_names);
       j["violation"] = vj;
     }
     ok += c.result.matches ? 1 : 0;

@@ -10,16 +10,12 @@
 
 namespace rw::cli {
 
+// A scenario (in one era) and what checking it found. The report names its own fibers and
+// objects (engine::Report::fiber_names...), so nothing here needs the program.
 struct Checked {
   models::Scenario scenario;
   models::CheckResult result;
-  std::vector<std::string> fiber_names;
-  std::vector<std::string> object_names;
-  std::string initial_watch;
 };
-
-// Bundles a checked scenario with the names its report needs.
-Checked make_checked(models::Scenario s, const models::CheckResult& r);
 
 std::string expected_text(const models::Expectation& x);
 std::string verdict_text(const engine::Report& r);

@@ -16,8 +16,7 @@
 #include "engine/require.hpp"
 #include "engine/search/check_state.hpp"
 #include "engine/search/search.hpp"
-#include "engine/strategies/pct.hpp"
-#include "engine/strategies/random.hpp"
+#include "engine/strategies/registry.hpp"
 #include "engine/state_store.hpp"
 
 namespace rw::engine {
@@ -36,16 +35,6 @@ std::optional<Reduction> parse_reduction(std::string_view t) {
   if (t == "optimal") return Reduction::Optimal;
   return std::nullopt;
 }
-std::string_view to_string(Verdict v) {
-  switch (v) {
-    case Verdict::Safe: return "safe";
-    case Verdict::Violation: return "violation";
-    case Verdict::Incomplete: return "incomplete";
-    case Verdict::Error: return "error";
-  }
-  return "?";
-}
-
 namespace {
 
 std::string names_of(const Execution& ex, std::span<const FiberId> fibers) {
@@ -271,43 +260,41 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   }
 
   // Merge in depth-first order of the units.
-  std::map<std::string, std::uint64_t> outcomes;
-  std::vector<FiberId> found;
-  bool step_bound = false, execution_bound = false;
-  for (std::size_t k = 0; k < results.size(); ++k) {
-    auto& u = results[k];
-    r.executions += u.executions;
-    r.complete_executions += u.complete;
-    r.pruned_executions += u.pruned;
-    r.steps += u.steps;
-    r.state_checks += u.state_checks;
-    r.max_depth = std::max(r.max_depth, u.max_depth);
-    r.bound_cut = r.bound_cut || u.bound_cut;
-    step_bound = step_bound || u.step_bound_hit;
-    execution_bound = execution_bound || u.execution_bound_hit;
-    for (auto& [o, n] : u.outcomes) outcomes[o] += n;
-    for (auto& kind : u.other_kinds)
-      if (std::find(r.other_kinds.begin(), r.other_kinds.end(), kind) == r.other_kinds.end()) r.other_kinds.push_back(kind);
-    if (!u.error.empty() && r.error.empty()) r.error = u.error;
-    if (u.violation && (!r.violation || (u.violation_wanted && !opt.target_kind.empty() && r.violation->kind != opt.target_kind))) {
-      r.violation = u.violation;
-      found = u.violation_schedule;
+  const std::string_view wanted = opt.target_kind;
+  for (auto& u : results) {
+    Report part;
+    part.executions = u.executions;
+    part.complete_executions = u.complete;
+    part.pruned_executions = u.pruned;
+    part.steps = u.steps;
+    part.state_checks = u.state_checks;
+    part.max_depth = u.max_depth;
+    part.bound_cut = u.bound_cut;
+    part.hit_step_bound = u.step_bound_hit;
+    part.hit_execution_bound = u.execution_bound_hit;
+    for (auto& [o, n] : u.outcomes) part.outcomes.push_back({o, n});
+    part.other_kinds = std::move(u.other_kinds);
+    part.error = std::move(u.error);
+    if (u.violation) {
+      part.violation = std::move(u.violation);
+      part.violation->schedule = std::move(u.violation_schedule);
     }
+    merge_report(r, part, wanted);
   }
-  for (auto& [text, count] : outcomes) r.outcomes.push_back({text, count});
   r.states = cache ? cache->states() : 0;
   if (!r.error.empty()) {
     r.verdict = Verdict::Error;
     return r;
   }
-  execution_bound = execution_bound || budget_spent.load();
+  const bool execution_bound = r.hit_execution_bound || budget_spent.load();
   r.hit_execution_bound = execution_bound;
   if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
     r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
-  else if (step_bound)
+  else if (r.hit_step_bound)
     r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
   if (r.violation) {
     r.violation_found_preemptions = r.violation->preemptions;
+    const std::vector<FiberId> found = r.violation->schedule;
     finish_violation(first, opt, r, found,
                      classes != nullptr ? std::span<const std::uint32_t>(*classes) : std::span<const std::uint32_t>());
   } else if (!r.incomplete_reason.empty()) {
@@ -318,18 +305,11 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
 
 // Sampling: executions from the start, each picked by the strategy, which reproduces any of
 // them from its seed.
-Report randomized(Program& program, const ExploreOptions& opt) {
+Report randomized(Program& program, const ExploreOptions& opt, const StrategyEntry& entry) {
   Report r;
   Execution ex(program);
-  std::unique_ptr<Strategy> strategy;
-  PctStrategy* pct = nullptr;
-  if (opt.strategy == "pct") {
-    auto p = std::make_unique<PctStrategy>(opt.seed, opt.pct_depth, program.fiber_names().size());
-    pct = p.get();
-    strategy = std::move(p);
-  } else {
-    strategy = std::make_unique<RandomStrategy>(opt.seed);
-  }
+  const std::unique_ptr<Strategy> strategy =
+      entry.make(StrategySettings{.seed = opt.seed, .depth = opt.pct_depth, .fibers = program.fiber_names().size()});
   std::map<std::string, std::uint64_t> outcomes;
   std::vector<FiberId> found;
   for (std::uint64_t it = 0; it < opt.iterations; ++it) {
@@ -370,7 +350,7 @@ Report randomized(Program& program, const ExploreOptions& opt) {
     ++outcomes[ex.outcome()];
   }
   for (auto& [text, count] : outcomes) r.outcomes.push_back({text, count});
-  if (pct != nullptr) r.pct_probability = pct->probability();
+  strategy->report(r);
   if (r.violation) {
     r.violation_found_preemptions = r.violation->preemptions;
     finish_violation(program, opt, r, found, {});
@@ -378,16 +358,28 @@ Report randomized(Program& program, const ExploreOptions& opt) {
     r.verdict = Verdict::Incomplete;
     if (r.incomplete_reason.empty())
       r.incomplete_reason = fmt::format("{} search: {} executions found no violation; a sample, not a proof",
-                                        opt.strategy, r.executions);
+                                        strategy->name(), r.executions);
   }
   return r;
 }
 
+// What the report needs to read without the program: names, classes and the initial watch.
+void describe_program(Program& program, Report& r) {
+  r.fiber_names = program.fiber_names();
+  r.fiber_classes = program.fiber_classes();
+  r.object_names.clear();
+  for (const auto& o : program.objects()) r.object_names.push_back(o.name);
+  program.reset();
+  r.initial_watch = program.watch();
+}
+
 Report explore_with(Program& program, const ProgramFactory* make, const ExploreOptions& opt) {
   const auto t0 = Clock::now();
+  const StrategyEntry* entry = find_strategy(opt.strategy);
+  RW_REQUIRE(entry != nullptr, "explore: no strategy named '{}' (expected {})", opt.strategy, strategy_names());
   Report r;
-  if (opt.strategy != "dfs") {
-    r = randomized(program, opt);
+  if (!entry->exhaustive()) {
+    r = randomized(program, opt, *entry);
     r.reduction = "none";
     r.symmetry_note = "random and pct search keep no states to reduce";
   } else {
@@ -449,16 +441,13 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
       for (FiberId f : g) names.push_back(program.fiber_names()[f]);
     }
   }
-  r.strategy = opt.strategy;
-  r.state_cache = opt.state_cache && opt.strategy == "dfs";
-  if (opt.strategy != "dfs") r.seed = opt.seed;
-  if (opt.strategy == "pct") r.pct_depth = opt.pct_depth;
-  r.jobs = opt.strategy == "dfs" && r.units > 1 ? std::max(1u, opt.jobs) : 1u;  // threads used
+  r.strategy = entry->name;
+  r.state_cache = opt.state_cache && entry->exhaustive();
+  if (!entry->exhaustive()) r.seed = opt.seed;
+  r.jobs = entry->exhaustive() && r.units > 1 ? std::max(1u, opt.jobs) : 1u;  // threads used
   r.shard_index = opt.shard_index;
   r.shard_count = opt.shard_count;
-  if (opt.shard_count > 1 && r.verdict == Verdict::Safe) {
-    // One shard alone proves nothing; `racewin merge` combines the shards' reports.
-  }
+  describe_program(program, r);
   return r;
 }
 

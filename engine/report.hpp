@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "engine/trace.hpp"
@@ -14,6 +15,13 @@ namespace rw::engine {
 enum class Verdict { Safe, Violation, Incomplete, Error };
 std::string_view to_string(Verdict v);
 
+// One value a strategy reports about its run, whole or real, so that JSON keeps the type.
+struct StrategyField {
+  std::string key;
+  std::variant<std::int64_t, double> value;
+  bool operator==(const StrategyField&) const = default;
+};
+
 struct OutcomeCount {
   std::string outcome;
   std::uint64_t count = 0;
@@ -21,8 +29,16 @@ struct OutcomeCount {
 };
 
 struct Report {
+  // What the program was, so that the report reads without it: its fibers (a fiber id in the
+  // violation or a trace indexes these), each fiber's class of interchangeable fibers, the shared
+  // objects steps name, and the watched values before the first step.
+  std::vector<std::string> fiber_names;
+  std::vector<std::uint32_t> fiber_classes;
+  std::vector<std::string> object_names;
+  std::string initial_watch;
+
   Verdict verdict = Verdict::Safe;
-  std::string strategy;                   // dfs, random, pct
+  std::string strategy;                   // the registry name: dfs, random, pct, ...
   std::string reduction;                  // none, source, optimal ("none" for random search)
   std::string reduction_note;             // why the reduction asked for was not used, if it was not
   bool state_cache = true;
@@ -32,8 +48,12 @@ struct Report {
   std::uint64_t seed = 0;                 // random and pct
   std::int64_t preemption_bound = -1;     // the bound the verdict holds for; -1: unbounded
   bool bound_cut = false;                 // some schedule was not explored because of the bound
-  std::uint32_t pct_depth = 0;
-  double pct_probability = 0;             // PCT's lower bound on finding a depth-d bug per execution
+  // What a sampling strategy says of itself (Strategy::report): named values for the JSON report
+  // (PCT: depth, probability) and a clause for the text one.
+  std::vector<StrategyField> strategy_fields;
+  std::string strategy_summary;
+  // The value of strategy field `key`, as a number (0 when there is none).
+  double strategy_number(std::string_view key) const;
   unsigned jobs = 1;
   std::uint32_t shard_index = 0, shard_count = 1;
   std::uint64_t units = 1;                // subtrees the search was split into (jobs, shards)
@@ -51,7 +71,23 @@ struct Report {
   std::uint32_t violation_found_preemptions = 0;  // preemptions of the schedule first found
   std::string incomplete_reason;          // why the run is not exhaustive
   bool hit_execution_bound = false;       // it stopped at max_executions
+  bool hit_step_bound = false;            // an execution was cut at max_steps
   std::string error;                      // Verdict::Error: what went wrong
 };
+
+// Adds `part`, the report of one part of a search (a unit of one run, a shard of one tree), to
+// `whole`: counts add up (states too: the caller of one shared cache sets them itself), outcome
+// counts merge, flags and other kinds accumulate, the first error and the first incomplete reason
+// stay. The violation kept is the first one met, unless a later part's is of `wanted_kind` and the
+// kept one is not. Returns true when `part`'s violation is now the one kept. Parts are merged in
+// depth-first order of the tree, so that the result does not depend on which finished first.
+// The verdict is not decided here (see decide_verdict).
+bool merge_report(Report& whole, const Report& part, std::string_view wanted_kind = {});
+// The verdict of merged parts: error over violation over incomplete over safe.
+Verdict decide_verdict(const Report& r);
+
+// The fibers interchangeable with each other, by name: from fiber_classes when the report has its
+// fibers, else symmetry_classes (a report read back from JSON). Outcomes compare up to renaming them.
+std::vector<std::vector<std::string>> interchangeable_fibers(const Report& r);
 
 }  // namespace rw::engine

@@ -13,6 +13,8 @@
 
 namespace rw::engine {
 
+struct Report;
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
@@ -22,8 +24,11 @@ class Strategy {
   virtual FiberId pick(std::span<const FiberId> runnable, std::optional<FiberId> current) = 0;
   // Called after each execution with the steps it took.
   virtual void end_execution(std::uint32_t /*steps*/) {}
-  // Stable name for reports: "random", "pct".
+  // Stable name for reports: "random", "pct"; the name it is registered under.
   virtual std::string_view name() const = 0;
+  // Writes what the strategy has to say about the run into the report (Report::strategy_fields
+  // and strategy_summary), after the last execution. PCT gives its depth and its guarantee.
+  virtual void report(Report& /*r*/) const {}
 };
 
 // The seeded generator every sampling strategy uses (splitmix64): one stream per execution,

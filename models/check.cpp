@@ -19,73 +19,41 @@ CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOption
   if (scenario.expect.violation) opt.target_kind = scenario.expect.kind;
   r.report = engine::explore(make, opt);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.mismatch = expectation_mismatch(scenario.expect, r.report);
+  r.matches = r.mismatch.empty();
+  return r;
+}
 
-  const auto& rep = r.report;
-  Expectation x = scenario.expect;
+std::string expectation_mismatch(const Expectation& x, const engine::Report& rep) {
   // Outcomes are compared up to renaming interchangeable fibers (a class's results sorted among
   // its names): under symmetry the search reports them so, and an expectation means them so.
-  const KernelProgram program(scenario);
-  const auto canonical = [&](const std::string& o) {
-    return engine::canonical_outcome(program.fiber_names(), program.fiber_classes(), o);
-  };
-  if (x.outcomes)
-    for (auto& o : *x.outcomes) o = canonical(o);
-  std::vector<std::string> got_outcomes;
-  for (const auto& o : rep.outcomes) got_outcomes.push_back(canonical(o.outcome));
+  const auto classes = engine::interchangeable_fibers(rep);
+  const auto canonical = [&](const std::string& o) { return engine::canonical_outcome(o, classes); };
+  const bool shard = rep.shard_count > 1;
   switch (rep.verdict) {
-    case engine::Verdict::Error: r.mismatch = rep.error; return r;
-    case engine::Verdict::Incomplete:
-      r.mismatch = "the exploration is incomplete: " + rep.incomplete_reason;
-      return r;
+    case engine::Verdict::Error: return rep.error;
+    case engine::Verdict::Incomplete: return "the exploration is incomplete: " + rep.incomplete_reason;
     case engine::Verdict::Violation:
-      if (!x.violation) {
-        r.mismatch = fmt::format("expected safe, found {}", rep.violation->kind);
-        return r;
-      }
+      if (!x.violation) return fmt::format("expected safe, found {}", rep.violation->kind);
       // A shard searches part of the tree: the expected kind may lie in another shard, and the
       // kind this one met is reachable all the same. `racewin merge` decides.
-      if (rep.violation->kind != x.kind && rep.shard_count <= 1) {
-        r.mismatch = fmt::format("expected violation {}, found {}", x.kind, rep.violation->kind);
-        return r;
-      }
-      break;
-    case engine::Verdict::Safe:
-      if (rep.shard_count > 1) {
-        // One shard sees part of the tree: it may miss outcomes and violations that other
-        // shards find. Only what it did find is checked; `racewin merge` checks the whole.
-        if (x.outcomes) {
-          std::set<std::string> want(x.outcomes->begin(), x.outcomes->end());
-          for (const auto& o : got_outcomes)
-            if (!want.contains(o)) {
-              r.mismatch = fmt::format("outcome not in expect.outcomes: '{}'", o);
-              return r;
-            }
-        }
-        break;
-      }
-      if (x.violation) {
-        r.mismatch = fmt::format("expected violation {}, but every interleaving is safe", x.kind);
-        return r;
-      }
-      if (x.outcomes) {
-        std::set<std::string> want(x.outcomes->begin(), x.outcomes->end());
-        const std::set<std::string> got(got_outcomes.begin(), got_outcomes.end());
-        std::vector<std::string> extra, missing;
-        std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
-        std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
-        if (!extra.empty()) {
-          r.mismatch = fmt::format("outcome not in expect.outcomes: '{}'", extra.front());
-          return r;
-        }
-        if (!missing.empty()) {
-          r.mismatch = fmt::format("expected outcome never happens: '{}'", missing.front());
-          return r;
-        }
-      }
-      break;
+      if (rep.violation->kind != x.kind && !shard)
+        return fmt::format("expected violation {}, found {}", x.kind, rep.violation->kind);
+      return {};
+    case engine::Verdict::Safe: break;
   }
-  r.matches = true;
-  return r;
+  if (x.violation && !shard) return fmt::format("expected violation {}, but every interleaving is safe", x.kind);
+  if (!x.outcomes) return {};
+  std::set<std::string> want, got;
+  for (const auto& o : *x.outcomes) want.insert(canonical(o));
+  for (const auto& o : rep.outcomes) got.insert(canonical(o.outcome));
+  for (const auto& o : got)
+    if (!want.contains(o)) return fmt::format("outcome not in expect.outcomes: '{}'", o);
+  // One shard sees part of the tree: it may miss outcomes that other shards find.
+  if (!shard)
+    for (const auto& o : want)
+      if (!got.contains(o)) return fmt::format("expected outcome never happens: '{}'", o);
+  return {};
 }
 
 }  // namespace rw::models

@@ -17,4 +17,11 @@ struct CheckResult {
 
 CheckResult check_scenario(const Scenario& scenario, const engine::ExploreOptions& options);
 
+// Why `r` does not meet `x` ("" when it does): the verdict, the violation kind, and the set of
+// outcomes, compared up to renaming interchangeable fibers (engine::interchangeable_fibers). A
+// shard's report sees part of the tree: a kind other than the expected one, or a missing outcome,
+// may lie in another shard; only what it found is checked (`racewin merge` checks the whole).
+// check and merge both decide with this.
+std::string expectation_mismatch(const Expectation& x, const engine::Report& r);
+
 }  // namespace rw::models

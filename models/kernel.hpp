@@ -1,15 +1,21 @@
 // models/kernel.hpp: the kernel objects our models share (struct module, file_operations,
 // struct cdev, the device inode, struct file) and the context every model function gets.
-// Field names follow the kernel's; everything here is reset before each execution.
+// Field names follow the kernel's. The objects make up one trivially copyable value, the
+// Kernel: saving, restoring and resetting it copies its bytes, and the field tables at the end
+// of this file say how each field enters the state. A new kernel object is declared here, once.
 #pragma once
+#include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <string>
+#include <span>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "engine/execution.hpp"
+#include "models/inplace_vector.hpp"
 #include "models/refcount.hpp"
 #include "models/scenario.hpp"
+#include "models/violations.hpp"
 
 namespace rw::models {
 
@@ -18,22 +24,6 @@ using engine::ObjectId;
 
 // ModuleState and MODULE_REF_BASE come with the refcount algorithms (models/refcount.hpp).
 const char* to_string(ModuleState s);
-
-// Violation kinds (opaque strings to the engine).
-inline constexpr const char* kCodeAfterUnload = "module-code-after-unload";
-inline constexpr const char* kDataAfterFree = "module-data-after-free";
-inline constexpr const char* kRefcountUnderflow = "refcount-underflow";
-inline constexpr const char* kRefcountBug = "refcount-bug";
-inline constexpr const char* kCdevAfterFree = "cdev-after-free";
-// A WARN_ON or BUG_ON in models/refcount.hpp that no model hook names more precisely.
-inline constexpr const char* kKernelWarn = "kernel-warn";
-inline constexpr const char* kKernelBug = "kernel-bug";
-// might_sleep() in a preempt-disabled region: "BUG: scheduling while atomic".
-inline constexpr const char* kSleepInAtomic = "sleep-in-atomic";
-// The engine's own: no fiber can run, some have not finished (a hang: rmmod in D state).
-inline constexpr const char* kDeadlock = "deadlock";
-
-inline constexpr std::size_t kMaxModules = 4;
 
 struct Module;
 
@@ -53,7 +43,7 @@ struct Cdev {
 };
 
 struct Inode {  // the /dev node; core memory
-  std::string path;
+  std::string_view path;  // "/dev/<device>", text the program owns
   Cdev* i_cdev = nullptr;
   ObjectId obj = 0;
 };
@@ -72,8 +62,21 @@ struct ProcEntry {
 };
 
 struct Module {
+  // Step labels for this module's functions, built once per program: the call, each
+  // statement, and the branch a conditional statement takes after its call returns.
+  struct BodyLabels {
+    engine::Label call;
+    std::vector<engine::Label> stmt, branch;
+    std::vector<std::vector<engine::Label>> then;  // per statement: its if-block's statements
+  };
+  struct Labels {
+    BodyLabels open, release, read, exit, init, proc_open, proc_read, proc_release;
+    std::vector<BodyLabels> exports, kthreads;
+  };
+
   const ModuleDef* def = nullptr;
   std::size_t index = 0;
+  const Labels* labels = nullptr;  // owned by the program
   ModuleState state = ModuleState::Live;
   int refcnt = MODULE_REF_BASE;  // modern: atomic_t refcnt
   long ref[kCpus] = {};          // 2.6.24: struct module_ref ref[NR_CPUS], one local_t each
@@ -93,17 +96,6 @@ struct Module {
   // Objects that steps name.
   ObjectId o_state = 0, o_refcnt = 0, o_text = 0, o_data = 0, o_cdev = 0;
   ObjectId o_ref[kCpus] = {}, o_waiter = 0, o_kthreads = 0, o_proc = 0, o_pde_lock = 0;
-  // Step labels for this module's functions, built once per program: the call, each
-  // statement, and the branch a conditional statement takes after its call returns.
-  struct BodyLabels {
-    engine::Label call;
-    std::vector<engine::Label> stmt, branch;
-    std::vector<std::vector<engine::Label>> then;  // per statement: its if-block's statements
-  };
-  struct Labels {
-    BodyLabels open, release, read, exit, init, proc_open, proc_read, proc_release;
-    std::vector<BodyLabels> exports, kthreads;
-  } labels;
 };
 
 // What a task's open file is.
@@ -127,25 +119,35 @@ struct Task {
   int pins = 0;                 // references this task took and has not dropped
 };
 
+// The whole world, one value. Model code holds pointers into it (a task's f_op, a cdev's ops),
+// which stay valid because the value is only ever copied back into the same object.
 struct Kernel {
   Era era = Era::Modern;
   // Preempt-disabled spans hold their CPU's lock (an engine lock per CPU), so that stop_machine,
   // which takes every CPU, cannot run inside one, and a task on the same CPU cannot either.
   // On in 2.6.24; in the modern model only module code disables preemption (see module.cpp).
   bool cpu_locks = false;
-  std::vector<Module> modules;  // never resized after construction: pointers stay valid
-  std::vector<Task> tasks;
-  // The scenario's named variables, locks and completions: statics shared by its modules.
-  std::vector<std::int64_t> vars;
-  std::vector<int> completions;  // struct completion's done count
-  std::vector<char> events;      // userspace signal/wait
-  int rcu_readers = 0;           // tasks inside rcu_read_lock (symbol_get)
   bool rcu_used = false;         // some statement reads under RCU: synchronize_rcu can wait
   ObjectId o_module_mutex = 0, o_chrdevs_lock = 0, o_cdev_lock = 0, o_modules = 0;
   ObjectId o_cpu[kCpus] = {}, o_misc_mtx = 0, o_misc_list = 0, o_proc_subdir_lock = 0, o_rcu = 0;
   ObjectId o_proc_dir_mutex = 0;
-  std::vector<ObjectId> o_vars, o_mutexes, o_spinlocks, o_completions, o_events;
+  InplaceVector<ObjectId, kMaxNames> o_vars, o_mutexes, o_spinlocks, o_completions, o_events;
+  InplaceVector<Module, kMaxModules> modules;
+  // The scenario's named variables, locks and completions: statics shared by its modules.
+  InplaceVector<std::int64_t, kMaxNames> vars;
+  InplaceVector<int, kMaxNames> completions;  // struct completion's done count
+  InplaceVector<char, kMaxNames> events;      // userspace signal/wait
+  int rcu_readers = 0;           // tasks inside rcu_read_lock (symbol_get)
+  InplaceVector<Task, kMaxFibers> tasks;  // last: the world's used bytes end with the last task
 };
+static_assert(std::is_trivially_copyable_v<Kernel>, "the world is one value: saved and restored by copying bytes");
+static_assert(offsetof(Kernel, tasks) + sizeof(Kernel::tasks) == sizeof(Kernel), "tasks come last in the Kernel");
+
+// The world's bytes, up to its last task (the task slots past it are never used).
+inline std::span<const std::byte> used_bytes(const Kernel& k) {
+  const auto* begin = reinterpret_cast<const std::byte*>(&k);
+  return {begin, reinterpret_cast<const std::byte*>(k.tasks.end())};
+}
 
 // Every model function takes the execution, the kernel and the calling task.
 struct Ctx {
@@ -160,5 +162,102 @@ void update_window(Ctx& c);
 // Checks made at the moment of an access (after its step).
 void check_text(Ctx& c, Module& m, std::string_view what);   // executing m's text
 void check_data(Ctx& c, Module* home, std::string_view what);  // reading m's data, if home set
+
+// How the state names a pointer into the world: the 1-based index of the module that holds *p
+// (the module itself, its fops, cdev or inode); 0 for NULL.
+inline const Module* part_of(const Module& m, const Module*) { return &m; }
+inline const FileOperations* part_of(const Module& m, const FileOperations*) { return &m.fops; }
+inline const Cdev* part_of(const Module& m, const Cdev*) { return &m.cdev; }
+inline const Inode* part_of(const Module& m, const Inode*) { return &m.inode; }
+template <class T>
+std::int64_t module_index(const Kernel& k, const T* p) {
+  for (std::size_t i = 0; i < k.modules.size(); ++i)
+    if (part_of(k.modules[i], p) == p) return static_cast<std::int64_t>(i) + 1;
+  return 0;
+}
+
+// ---- The field tables: how each field of the world enters the state ----------------------
+// Every field, once, with what it is for. The visitor `v` is called with each:
+//   v.future(name, x)        decides what can happen next: written into the state, one word
+//                            per value (x: a number, an enum, an array of them, or a pointer
+//                            into a module, written as module_index)
+//   v.flag(name, x[, bits])  decides the future too: packed with the flags next to it into one word
+//   v.fiber(name, x)         decides the future, and names a fiber (-1: none): written so that
+//                            symmetry renames it (StateWriter::put_fiber)
+//   v.trace(name, x)         kept for traces, race windows and checks: not written
+//   v.fixed(name, x...)      set when the program is built, the same in every state: not written
+// A field visited only under a condition (an era, a /proc entry) is written only then: two
+// states are the same exactly when the future fields they visit are. M, T and K are the
+// object's type, const or not (the tests change fields through the same tables).
+
+template <class V, class M>
+void module_fields(V& v, const Kernel& k, M& m) {
+  v.future("state", m.state);
+  v.future("refcnt", m.refcnt);
+  v.flag("listed", m.listed);
+  v.flag("text_freed", m.text_freed);
+  v.flag("data_freed", m.data_freed);
+  v.flag("cdev.mapped", m.cdev.mapped);
+  v.flag("cdev.freed", m.cdev.freed);
+  v.flag("misc_listed", m.misc_listed);
+  v.flag("tainted", m.tainted);
+  v.future("cdev.kobj_refcount", m.cdev.kobj_refcount);
+  v.future("inode.i_cdev", m.inode.i_cdev);
+  if (k.era == Era::V2_6_24) {
+    v.future("ref", m.ref);
+    v.fiber("waiter", m.waiter);
+  }
+  if (m.def->proc.present) {
+    v.flag("proc.registered", m.proc.registered);
+    v.flag("proc.owner_set", m.proc.owner_set);
+    v.flag("proc.fops_present", m.proc.fops_present);
+    v.flag("proc.unloading", m.proc.unloading);
+    v.flag("proc.inode_pinned", m.proc.inode_pinned);
+    v.future("proc.pde_users", m.proc.pde_users);
+    v.future("proc.in_use", m.proc.in_use);
+    v.future("proc.dentry_refs", m.proc.dentry_refs);
+  }
+  v.future("kthread_starts", std::span(m.kthread_starts, m.def->kthreads.size()));
+  v.trace("ever_loaded", m.ever_loaded);
+  v.fixed("def, index, labels", m.def, m.index, m.labels);
+  v.fixed("fops, cdev.owner, cdev.ops, cdev.home", m.fops, m.cdev.owner, m.cdev.ops, m.cdev.home);
+  v.fixed("inode.path, inode.obj", m.inode.path, m.inode.obj);
+  v.fixed("object ids", m.o_state, m.o_refcnt, m.o_text, m.o_data, m.o_cdev, m.o_ref, m.o_waiter, m.o_kthreads,
+          m.o_proc, m.o_pde_lock);
+}
+
+// struct task_struct's part: written next to the fiber's position (write_fiber_state).
+template <class V, class T>
+void task_fields(V& v, T& t) {
+  v.flag("file_open", t.file_open);
+  v.future("f_op", t.f_op);
+  v.future("f_inode", t.f_inode);
+  if (t.proc != nullptr || t.preempt_count != 0 || t.sleeping) {
+    v.future("proc", t.proc);
+    v.flag("kind", t.kind, 2);
+    v.flag("pdeo", t.pdeo);
+    v.flag("pdeo_closing", t.pdeo_closing);
+    v.flag("sleeping", t.sleeping);
+    v.future("preempt_count", t.preempt_count);
+  }
+  v.trace("in_module", t.in_module);
+  v.trace("holds", t.holds);
+  v.trace("unloading", t.unloading);
+  v.trace("pins", t.pins);
+  v.fixed("cpu", t.cpu);
+}
+
+// What the modules share; the modules themselves are module_fields, the tasks task_fields.
+template <class V, class K>
+void kernel_fields(V& v, K& k) {
+  v.future("vars", k.vars);
+  v.future("completions", k.completions);
+  v.future("events", k.events);
+  if (k.rcu_used) v.future("rcu_readers", k.rcu_readers);
+  v.fixed("era, cpu_locks, rcu_used", k.era, k.cpu_locks, k.rcu_used);
+  v.fixed("object ids", k.o_module_mutex, k.o_chrdevs_lock, k.o_cdev_lock, k.o_modules, k.o_cpu, k.o_misc_mtx,
+          k.o_misc_list, k.o_proc_subdir_lock, k.o_rcu, k.o_proc_dir_mutex, k.o_vars, k.o_mutexes, k.o_spinlocks,
+          k.o_completions, k.o_events);
+}
 
 }  // namespace rw::models

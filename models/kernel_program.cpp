@@ -2,6 +2,9 @@
 #include "models/kernel_program.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
@@ -18,10 +21,9 @@ ObjectId KernelProgram::add_object(std::string name, bool is_lock) {
   return static_cast<ObjectId>(objects_.size() - 1);
 }
 
-engine::Label KernelProgram::label(std::string text) {
-  label_text_.push_back(std::move(text));
-  return engine::Label::runtime(label_text_.back().c_str());
-}
+std::string_view KernelProgram::keep(std::string text) { return text_.emplace_back(std::move(text)); }
+
+engine::Label KernelProgram::label(std::string text) { return engine::Label::runtime(keep(std::move(text)).data()); }
 
 namespace {
 bool same_ops(const std::vector<Op>& a, const std::vector<Op>& b) {
@@ -30,7 +32,6 @@ bool same_ops(const std::vector<Op>& a, const std::vector<Op>& b) {
            x.force == y.force && x.tool == y.tool;
   });
 }
-
 }  // namespace
 
 KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario)) {
@@ -89,11 +90,13 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
   k.completions.assign(scenario_.completions.size(), 0);
   k.events.assign(scenario_.events.size(), 0);
   k.modules.resize(scenario_.modules.size());
+  labels_.resize(scenario_.modules.size());
   for (std::size_t i = 0; i < k.modules.size(); ++i) {
     Module& m = k.modules[i];
     const ModuleDef& d = scenario_.modules[i];
     m.def = &d;
     m.index = i;
+    m.labels = &labels_[i];
     m.o_state = add_object(d.name + ".state");
     m.o_refcnt = add_object(d.name + ".refcnt");
     m.o_text = add_object(d.name + ".text");
@@ -104,8 +107,8 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     m.o_kthreads = add_object(d.name + ".kthreads");
     m.o_proc = add_object("/proc/" + (d.proc.present ? d.proc.name : d.name));
     m.o_pde_lock = add_object("/proc/" + (d.proc.present ? d.proc.name : d.name) + ".pde_unload_lock", true);
-    m.inode.path = "/dev/" + d.device;
-    m.inode.obj = add_object(m.inode.path + ".i_cdev");
+    m.inode.path = keep("/dev/" + d.device);
+    m.inode.obj = add_object(std::string(m.inode.path) + ".i_cdev");
     auto body_labels = [&](const std::vector<Statement>& body, const std::string& fn) {
       Module::BodyLabels out;
       out.call = label(d.name + "->" + fn);
@@ -117,44 +120,32 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
       }
       return out;
     };
-    m.labels.open = body_labels(d.open, "open");
-    m.labels.release = body_labels(d.release, "release");
-    m.labels.read = body_labels(d.read, "read");
-    m.labels.exit = body_labels(d.exit, "exit");
-    m.labels.init = body_labels(d.init, "init");
-    m.labels.proc_open = body_labels(d.proc.open, "proc_open");
-    m.labels.proc_read = body_labels(d.proc.read, "proc_read");
-    m.labels.proc_release = body_labels(d.proc.release, "proc_release");
-    for (const auto& f : d.exports) m.labels.exports.push_back(body_labels(f.body, f.name));
-    for (const auto& f : d.kthreads) m.labels.kthreads.push_back(body_labels(f.body, f.name));
+    Module::Labels& l = labels_[i];
+    l.open = body_labels(d.open, "open");
+    l.release = body_labels(d.release, "release");
+    l.read = body_labels(d.read, "read");
+    l.exit = body_labels(d.exit, "exit");
+    l.init = body_labels(d.init, "init");
+    l.proc_open = body_labels(d.proc.open, "proc_open");
+    l.proc_read = body_labels(d.proc.read, "proc_read");
+    l.proc_release = body_labels(d.proc.release, "proc_release");
+    for (const auto& f : d.exports) l.exports.push_back(body_labels(f.body, f.name));
+    for (const auto& f : d.kthreads) l.kthreads.push_back(body_labels(f.body, f.name));
     for_each_statement(d, [&](const Statement& st, bool) {
       k.rcu_used |= st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
     });
   }
-  k.tasks.resize(fiber_names_.size());
-  cpus_ = std::move(cpus);
-  reset();
-}
-
-void KernelProgram::reset() {
   // A module no fiber loads starts as after insmod: init() ran, registered its device and /proc
   // entry, and the loader dropped its initial reference (LIVE, refcnt = MODULE_REF_BASE, every
   // per-CPU slot 0). A module some fiber loads starts absent.
-  Kernel& k = kernel_;
   for (auto& m : k.modules) {
     const ModuleDef& d = *m.def;
     const bool loaded = !d.insmod;
     m.state = loaded ? ModuleState::Live : ModuleState::Unformed;
     m.refcnt = loaded ? MODULE_REF_BASE : 0;
-    for (auto& r : m.ref) r = 0;
-    m.waiter = -1;
-    m.tainted = false;
     m.ever_loaded = loaded;
     m.listed = loaded;
-    m.text_freed = m.data_freed = false;
     m.misc_listed = loaded && d.registration == Registration::MiscRegister;
-    std::fill(std::begin(m.kthread_starts), std::end(m.kthread_starts), std::uint8_t{0});
-    m.proc = ProcEntry{};
     m.proc.registered = loaded && d.proc.present;
     m.proc.owner_set = m.proc.registered && d.proc.owner == Owner::ThisModule;
     m.fops.home = &m;
@@ -167,16 +158,25 @@ void KernelProgram::reset() {
                   .kobj_refcount = 1,
                   .mapped = loaded && chrdev,
                   .freed = false};
-    m.inode.i_cdev = nullptr;
   }
-  for (std::size_t i = 0; i < k.tasks.size(); ++i) {
-    k.tasks[i] = Task{};
-    k.tasks[i].cpu = cpus_[i];
-  }
-  std::fill(k.vars.begin(), k.vars.end(), 0);
-  std::fill(k.completions.begin(), k.completions.end(), 0);
-  std::fill(k.events.begin(), k.events.end(), 0);
-  k.rcu_readers = 0;
+  k.tasks.resize(fiber_names_.size());
+  for (std::size_t i = 0; i < k.tasks.size(); ++i) k.tasks[i].cpu = cpus[i];
+  initial_ = kernel_;
+}
+
+// The world is one value (models/kernel.hpp): reset, save and restore copy its used bytes.
+void KernelProgram::reset() {
+  const auto from = used_bytes(initial_);
+  std::memcpy(&kernel_, from.data(), from.size());
+}
+
+void KernelProgram::save_world(std::vector<std::byte>& out) const {
+  const auto bytes = used_bytes(kernel_);
+  out.insert(out.end(), bytes.begin(), bytes.end());
+}
+
+void KernelProgram::restore_world(std::span<const std::byte> in) {
+  std::memcpy(&kernel_, in.data(), in.size());
 }
 
 void KernelProgram::run(Execution& ex, engine::FiberId self) {
@@ -253,111 +253,66 @@ std::int64_t KernelProgram::tool_rmmod(Ctx& c, Module& m, Op::Tool tool) {
   return 0;
 }
 
+namespace {
+// Writes the future fields of the tables in models/kernel.hpp, each run of flags packed into
+// one word (the first flag in bit 0).
+class StateFields {
+ public:
+  StateFields(const Kernel& k, engine::StateWriter& out) : k_(k), out_(out) {}
+  template <class T>
+  void future(std::string_view, const T& x) {
+    flush();
+    put(x);
+  }
+  template <class T>
+  void flag(std::string_view, const T& x, unsigned bits = 1) {
+    flags_ |= static_cast<std::uint64_t>(x) << flag_bits_;
+    flag_bits_ += bits;
+  }
+  void fiber(std::string_view, int f) {
+    flush();
+    if (f >= 0) out_.put_fiber(static_cast<engine::FiberId>(f));
+    else out_.put(~std::uint64_t{0});
+  }
+  template <class T>
+  void trace(std::string_view, const T&) {}
+  template <class... T>
+  void fixed(std::string_view, const T&...) {}
+  void flush() {
+    if (flag_bits_ == 0) return;
+    out_.put(flags_);
+    flags_ = 0;
+    flag_bits_ = 0;
+  }
+
+ private:
+  template <class T>
+  void put(const T& x) {
+    if constexpr (std::is_pointer_v<T>) out_.put_signed(module_index(k_, x));
+    else if constexpr (std::is_enum_v<T>) put(std::to_underlying(x));
+    else if constexpr (std::is_signed_v<T>) out_.put_signed(x);
+    else if constexpr (std::is_integral_v<T>) out_.put(x);
+    else for (const auto& e : x) put(e);
+  }
+
+  const Kernel& k_;
+  engine::StateWriter& out_;
+  std::uint64_t flags_ = 0;
+  unsigned flag_bits_ = 0;
+};
+}  // namespace
+
 void KernelProgram::write_state(engine::StateWriter& out) const {
-  const Kernel& k = kernel_;
-  for (const auto& m : k.modules) {
-    out.put(static_cast<std::uint64_t>(m.state));
-    out.put_signed(m.refcnt);
-    out.put((m.listed ? 1u : 0u) | (m.text_freed ? 2u : 0u) | (m.data_freed ? 4u : 0u) |
-            (m.cdev.mapped ? 8u : 0u) | (m.cdev.freed ? 16u : 0u) | (m.misc_listed ? 32u : 0u) |
-            (m.tainted ? 64u : 0u));
-    out.put_signed(m.cdev.kobj_refcount);
-    out.put_signed(cdev_index(k, m.inode.i_cdev));
-    if (k.era == Era::V2_6_24) {
-      for (long r : m.ref) out.put_signed(r);
-      if (m.waiter >= 0) out.put_fiber(static_cast<engine::FiberId>(m.waiter));
-      else out.put(~std::uint64_t{0});
-    }
-    if (m.def->proc.present) {
-      const ProcEntry& p = m.proc;
-      out.put((p.registered ? 1u : 0u) | (p.owner_set ? 2u : 0u) | (p.fops_present ? 4u : 0u) |
-              (p.unloading ? 8u : 0u) | (p.inode_pinned ? 16u : 0u));
-      out.put_signed(p.pde_users);
-      out.put_signed(p.in_use);
-      out.put_signed(p.dentry_refs);
-    }
-    if (!m.def->kthreads.empty())
-      for (std::size_t i = 0; i < m.def->kthreads.size(); ++i) out.put(m.kthread_starts[i]);
-  }
-  for (auto v : k.vars) out.put_signed(v);
-  for (auto v : k.completions) out.put_signed(v);
-  for (auto v : k.events) out.put(static_cast<std::uint64_t>(v));
-  if (k.rcu_used) out.put_signed(k.rcu_readers);
+  StateFields v(kernel_, out);
+  for (const auto& m : kernel_.modules) module_fields(v, kernel_, m);
+  kernel_fields(v, kernel_);
+  v.flush();
 }
 
-// struct task_struct's part: its open file, if any, its preemption depth and sleep state.
 void KernelProgram::write_fiber_state(engine::FiberId f, engine::StateWriter& out) const {
-  const Kernel& k = kernel_;
-  const Task& t = k.tasks[f];
-  std::int64_t f_op = 0, inode = 0, proc = 0;
-  for (std::size_t i = 0; i < k.modules.size(); ++i) {
-    if (t.f_op == &k.modules[i].fops) f_op = static_cast<std::int64_t>(i) + 1;
-    if (t.f_inode == &k.modules[i].inode) inode = static_cast<std::int64_t>(i) + 1;
-    if (t.proc == &k.modules[i]) proc = static_cast<std::int64_t>(i) + 1;
-  }
-  out.put(t.file_open ? 1 : 0);
-  out.put_signed(f_op);
-  out.put_signed(inode);
-  if (proc != 0 || t.preempt_count != 0 || t.sleeping) {
-    out.put_signed(proc);
-    out.put(static_cast<std::uint64_t>(t.kind) | (t.pdeo ? 4u : 0u) | (t.pdeo_closing ? 8u : 0u) |
-            (t.sleeping ? 16u : 0u));
-    out.put_signed(t.preempt_count);
-  }
-}
-
-// Everything reset() sets, and nothing else changes: the modules' mutable fields, the tasks,
-// and the scenario's variables, completions and events.
-void KernelProgram::save_world(std::vector<std::byte>& out) const {
-  const Kernel& k = kernel_;
-  for (const auto& m : k.modules) {
-    engine::put_bytes(out, m.state);
-    engine::put_bytes(out, m.refcnt);
-    const std::uint8_t flags = static_cast<std::uint8_t>((m.listed ? 1 : 0) | (m.text_freed ? 2 : 0) |
-                                                         (m.data_freed ? 4 : 0) | (m.misc_listed ? 8 : 0) |
-                                                         (m.tainted ? 16 : 0) | (m.ever_loaded ? 32 : 0));
-    engine::put_bytes(out, flags);
-    engine::put_bytes(out, m.fops);
-    engine::put_bytes(out, m.cdev);
-    engine::put_bytes(out, m.inode.i_cdev);
-    engine::put_bytes(out, m.ref);
-    engine::put_bytes(out, m.waiter);
-    engine::put_bytes(out, m.kthread_starts);
-    engine::put_bytes(out, m.proc);
-  }
-  for (const auto& t : k.tasks) engine::put_bytes(out, t);
-  for (auto v : k.vars) engine::put_bytes(out, v);
-  for (auto v : k.completions) engine::put_bytes(out, v);
-  for (auto v : k.events) engine::put_bytes(out, v);
-  engine::put_bytes(out, k.rcu_readers);
-}
-
-void KernelProgram::restore_world(std::span<const std::byte> in) {
-  Kernel& k = kernel_;
-  for (auto& m : k.modules) {
-    std::uint8_t flags = 0;
-    engine::get_bytes(in, m.state);
-    engine::get_bytes(in, m.refcnt);
-    engine::get_bytes(in, flags);
-    m.listed = (flags & 1) != 0;
-    m.text_freed = (flags & 2) != 0;
-    m.data_freed = (flags & 4) != 0;
-    m.misc_listed = (flags & 8) != 0;
-    m.tainted = (flags & 16) != 0;
-    m.ever_loaded = (flags & 32) != 0;
-    engine::get_bytes(in, m.fops);
-    engine::get_bytes(in, m.cdev);
-    engine::get_bytes(in, m.inode.i_cdev);
-    engine::get_bytes(in, m.ref);
-    engine::get_bytes(in, m.waiter);
-    engine::get_bytes(in, m.kthread_starts);
-    engine::get_bytes(in, m.proc);
-  }
-  for (auto& t : k.tasks) engine::get_bytes(in, t);
-  for (auto& v : k.vars) engine::get_bytes(in, v);
-  for (auto& v : k.completions) engine::get_bytes(in, v);
-  for (auto& v : k.events) engine::get_bytes(in, v);
-  engine::get_bytes(in, k.rcu_readers);
+  StateFields v(kernel_, out);
+  task_fields(v, kernel_.tasks[f]);
+  v.flush();
 }
 
 std::string KernelProgram::symmetry_blocker() const {

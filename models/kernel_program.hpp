@@ -14,6 +14,9 @@ namespace rw::models {
 class KernelProgram final : public engine::Program {
  public:
   explicit KernelProgram(Scenario scenario);
+  // The world holds pointers into itself (a cdev's ops, a task's f_op): it never moves.
+  KernelProgram(const KernelProgram&) = delete;
+  KernelProgram& operator=(const KernelProgram&) = delete;
   const std::vector<std::string>& fiber_names() const override { return fiber_names_; }
   const std::vector<engine::ObjectInfo>& objects() const override { return objects_; }
   void reset() override;
@@ -29,20 +32,23 @@ class KernelProgram final : public engine::Program {
 
   const Scenario& scenario() const { return scenario_; }
   Kernel& kernel() { return kernel_; }
+  const Kernel& kernel() const { return kernel_; }
 
  private:
   ObjectId add_object(std::string name, bool is_lock = false);
+  std::string_view keep(std::string text);
   engine::Label label(std::string text);
   std::int64_t tool_rmmod(Ctx& c, Module& m, Op::Tool tool);
 
   Scenario scenario_;
   std::vector<std::string> fiber_names_;
   std::vector<engine::ObjectInfo> objects_;
-  std::deque<std::string> label_text_;  // owns the text of runtime labels; never moves
+  std::deque<std::string> text_;  // owns the text of runtime labels and /dev paths; never moves
+  std::vector<Module::Labels> labels_;  // per module; sized once, so Module::labels stay valid
   std::vector<engine::Label> fiber_labels_;  // per fiber: its class's first fiber's name
   std::vector<std::uint32_t> classes_;
-  std::vector<int> cpus_;  // per fiber
   Kernel kernel_;
+  Kernel initial_;  // kernel_ as reset() leaves it (its pointers point into kernel_)
 };
 
 }  // namespace rw::models

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ namespace rw::models {
 // stop_machine unload, or today's atomic refcnt (≈v6.10).
 enum class Era { V2_6_24, Modern };
 const char* era_name(Era e);
+// "2.6.24" or "modern"; nullopt for anything else.
+std::optional<Era> parse_era(std::string_view text);
 
 enum class Owner { Null, ThisModule };  // the value of a .owner field
 
@@ -25,8 +28,11 @@ enum class Registration {
   MiscRegister,    // misc_register(): a minor of misc's own char device (drivers/char/misc.c)
 };
 
-// At most this many of each kind of name (variables, locks, completions, events).
+// At most this many of each kind of name (variables, locks, completions, events), modules
+// and fibers in a scenario.
 inline constexpr std::size_t kMaxNames = 8;
+inline constexpr std::size_t kMaxModules = 4;
+inline constexpr std::size_t kMaxFibers = 64;
 inline constexpr std::size_t kCpus = 2;  // NR_CPUS: enough for a sum read half-way
 
 // One statement of module code: one step of module text, plus the kernel calls it makes.

@@ -18,6 +18,11 @@
 namespace rw::models {
 
 const char* era_name(Era e) { return e == Era::V2_6_24 ? "2.6.24" : "modern"; }
+std::optional<Era> parse_era(std::string_view text) {
+  if (text == "2.6.24") return Era::V2_6_24;
+  if (text == "modern") return Era::Modern;
+  return std::nullopt;
+}
 
 std::string Scenario::title() const {
   return multi_era() ? fmt::format("{} [{}]", name, era_name(era)) : name;
@@ -41,12 +46,6 @@ std::string InputError::to_string() const {
   if (line == 0) return fmt::format("{}: {}", file, message);
   if (column == 0) return fmt::format("{}:{}: {}", file, line, message);
   return fmt::format("{}:{}:{}: {}", file, line, column, message);
-}
-
-const std::vector<std::string>& violation_kinds() {
-  static const std::vector<std::string> kinds = {kCodeAfterUnload, kDataAfterFree, kRefcountUnderflow, kRefcountBug,
-                                                 kDeadlock,        kCdevAfterFree, kSleepInAtomic,     kKernelBug};
-  return kinds;
 }
 
 namespace {
@@ -794,10 +793,9 @@ Expectation parse_expect(const toml::node& node) {
   if (!x.violation && k != nullptr) fail(k->source(), "'expect.kind' is only meaningful with verdict = \"violation\"");
   if (k != nullptr) {
     x.kind = need_string(*k, "expect.kind");
-    const auto& kinds = violation_kinds();
-    if (std::find(kinds.begin(), kinds.end(), x.kind) == kinds.end()) {
+    if (find_violation_kind(x.kind) == nullptr) {
       std::string known;
-      for (const auto& kk : kinds) known += fmt::format("{}\"{}\"", known.empty() ? "" : ", ", kk);
+      for (const auto& kk : kViolationKinds) known += fmt::format("{}\"{}\"", known.empty() ? "" : ", ", kk.kind);
       fail(k->source(), fmt::format("unknown violation kind \"{}\" (expected: {})", x.kind, known));
     }
   }

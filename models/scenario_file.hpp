@@ -20,7 +20,4 @@ struct InputError {
 std::expected<Scenario, InputError> load_scenario(const std::filesystem::path& path);
 std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file);
 
-// The violation kinds the models can report (for validating [expect] kind).
-const std::vector<std::string>& violation_kinds();
-
 }  // namespace rw::models

@@ -78,7 +78,7 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
     case Kind::SymbolPut: symbol_put(c, target); return true;
     case Kind::Call: {
       // The call jumps into the other module's text; it returns here, into this module's.
-      const BodyResult inner = run_body(c, target, target.def->exports[s.name].body, target.labels.exports[s.name]);
+      const BodyResult inner = run_body(c, target, target.def->exports[s.name].body, target.labels->exports[s.name]);
       return inner.ret != 0;
     }
     case Kind::MutexLock:
@@ -225,20 +225,20 @@ BodyResult run_body(Ctx& c, Module& m, const std::vector<Statement>& body, const
 std::int64_t run_callback(Ctx& c, Module& m, Callback which) {
   const ModuleDef& d = *m.def;
   switch (which) {
-    case Callback::Open: return run_body(c, m, d.open, m.labels.open).ret;
-    case Callback::Release: return run_body(c, m, d.release, m.labels.release).ret;
-    case Callback::Read: return run_body(c, m, d.read, m.labels.read).ret;
-    case Callback::Exit: return run_body(c, m, d.exit, m.labels.exit).ret;
-    case Callback::Init: return run_body(c, m, d.init, m.labels.init).ret;
-    case Callback::ProcOpen: return run_body(c, m, d.proc.open, m.labels.proc_open).ret;
-    case Callback::ProcRead: return run_body(c, m, d.proc.read, m.labels.proc_read).ret;
-    case Callback::ProcRelease: return run_body(c, m, d.proc.release, m.labels.proc_release).ret;
+    case Callback::Open: return run_body(c, m, d.open, m.labels->open).ret;
+    case Callback::Release: return run_body(c, m, d.release, m.labels->release).ret;
+    case Callback::Read: return run_body(c, m, d.read, m.labels->read).ret;
+    case Callback::Exit: return run_body(c, m, d.exit, m.labels->exit).ret;
+    case Callback::Init: return run_body(c, m, d.init, m.labels->init).ret;
+    case Callback::ProcOpen: return run_body(c, m, d.proc.open, m.labels->proc_open).ret;
+    case Callback::ProcRead: return run_body(c, m, d.proc.read, m.labels->proc_read).ret;
+    case Callback::ProcRelease: return run_body(c, m, d.proc.release, m.labels->proc_release).ret;
   }
   return 0;
 }
 
 BodyResult run_kthread(Ctx& c, Module& m, std::size_t fn) {
-  return run_body(c, m, m.def->kthreads[fn].body, m.labels.kthreads[fn]);
+  return run_body(c, m, m.def->kthreads[fn].body, m.labels->kthreads[fn]);
 }
 
 }  // namespace rw::models

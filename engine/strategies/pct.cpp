@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "engine/report.hpp"
+
 namespace rw::engine {
 
 PctStrategy::PctStrategy(std::uint64_t seed, std::uint32_t depth, std::size_t fibers)
@@ -33,6 +37,16 @@ void PctStrategy::end_execution(std::uint32_t steps) { k_ = std::max(k_, steps);
 
 double PctStrategy::probability() const {
   return 1.0 / (static_cast<double>(fibers_) * std::pow(static_cast<double>(k_), depth_ - 1));
+}
+
+void PctStrategy::report(Report& r) const {
+  r.strategy_fields = {{"depth", std::int64_t{depth_}}, {"probability", probability()}};
+  r.strategy_summary = fmt::format("depth {}, each execution finds a depth-{} bug with probability >= {:.3g}",
+                                   depth_, depth_, probability());
+}
+
+std::unique_ptr<Strategy> make_pct_strategy(const StrategySettings& s) {
+  return std::make_unique<PctStrategy>(s.seed, s.depth, s.fibers);
 }
 
 }  // namespace rw::engine

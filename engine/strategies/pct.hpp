@@ -6,6 +6,7 @@
 #pragma once
 #include <vector>
 
+#include "engine/strategies/registry.hpp"
 #include "engine/strategy.hpp"
 
 namespace rw::engine {
@@ -19,6 +20,7 @@ class PctStrategy final : public Strategy {
   std::string_view name() const override { return "pct"; }
   // The guarantee for the executions so far: k is the longest execution seen.
   double probability() const;
+  void report(Report& r) const override;
 
  private:
   std::uint64_t seed_;
@@ -29,5 +31,7 @@ class PctStrategy final : public Strategy {
   std::vector<std::uint64_t> priority_; // per fiber; higher runs first
   std::vector<std::uint32_t> change_;   // change_[i]: the step at which priority drops to i
 };
+
+std::unique_ptr<Strategy> make_pct_strategy(const StrategySettings& s);
 
 }  // namespace rw::engine

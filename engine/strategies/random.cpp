@@ -9,4 +9,8 @@ FiberId RandomStrategy::pick(std::span<const FiberId> runnable, std::optional<Fi
   return runnable[rng_.below(runnable.size())];
 }
 
+std::unique_ptr<Strategy> make_random_strategy(const StrategySettings& s) {
+  return std::make_unique<RandomStrategy>(s.seed);
+}
+
 }  // namespace rw::engine

@@ -1,6 +1,7 @@
 // engine/strategies/random.hpp: uniform random walk: at every schedule point, any runnable fiber
 // with equal probability.
 #pragma once
+#include "engine/strategies/registry.hpp"
 #include "engine/strategy.hpp"
 
 namespace rw::engine {
@@ -16,5 +17,7 @@ class RandomStrategy final : public Strategy {
   std::uint64_t seed_;
   SplitMix rng_{0};
 };
+
+std::unique_ptr<Strategy> make_random_strategy(const StrategySettings& s);
 
 }  // namespace rw::engine

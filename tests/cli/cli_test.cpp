@@ -96,7 +96,7 @@ std::vector<std::string> split_words(const std::string& s) {
 
 // ---------------------------------------------------------------------------------- exit codes
 
-TEST(Check, ExitsZeroWhenEveryShippedScenarioMeetsItsExpectation) {
+TEST(CheckCommand, ExitsZeroWhenEveryShippedScenarioMeetsItsExpectation) {
   const Result r = racewin({"check", kScenarios, "--no-timing"});
   EXPECT_EQ(r.code, rw::cli::kExitOk) << r.out;
   EXPECT_EQ(r.err, "");
@@ -104,7 +104,7 @@ TEST(Check, ExitsZeroWhenEveryShippedScenarioMeetsItsExpectation) {
   EXPECT_NE(r.out.find("as expected, 0 not"), std::string::npos) << r.out;
 }
 
-TEST(Check, ExitsOneWhenASafeScenarioIsExpectedToFail) {
+TEST(CheckCommand, ExitsOneWhenASafeScenarioIsExpectedToFail) {
   TempDir dir;
   const std::string file =
       dir.write("wrong.toml", owner_pin_with("verdict = \"violation\"\nkind = \"module-code-after-unload\"\n")).string();
@@ -114,7 +114,7 @@ TEST(Check, ExitsOneWhenASafeScenarioIsExpectedToFail) {
   EXPECT_NE(r.out.find("MISMATCH"), std::string::npos) << r.out;
 }
 
-TEST(Check, ExitsOneWhenAViolatingScenarioIsExpectedSafe) {
+TEST(CheckCommand, ExitsOneWhenAViolatingScenarioIsExpectedSafe) {
   TempDir dir;
   std::ifstream in(kLkmpg);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -131,7 +131,7 @@ TEST(Check, ExitsOneWhenAViolatingScenarioIsExpectedSafe) {
   EXPECT_EQ(doc["scenarios"][0]["matches"], false);
 }
 
-TEST(Check, ExitsOneWhenTheExpectedOutcomesDiffer) {
+TEST(CheckCommand, ExitsOneWhenTheExpectedOutcomesDiffer) {
   TempDir dir;
   const std::string file =
       dir.write("outcomes.toml",
@@ -142,7 +142,7 @@ TEST(Check, ExitsOneWhenTheExpectedOutcomesDiffer) {
   EXPECT_NE(r.out.find("MISMATCH"), std::string::npos) << r.out;
 }
 
-TEST(Check, ExitsTwoOnBadInputWithoutAReport) {
+TEST(CheckCommand, ExitsTwoOnBadInputWithoutAReport) {
   TempDir dir;
   const std::string file = dir.write("bad.toml", owner_pin_with("verdict = \"safe\"\ncolour = \"red\"\n")).string();
   const Result r = racewin({"check", file});
@@ -292,7 +292,7 @@ TEST(CheckJson, SelfGetInOpenIsAViolationAndTheOwnerPinIsSafeWithItsTwoOutcomes)
 
 // ------------------------------------------------------------------------------ determinism
 
-TEST(Determinism, TwoJsonChecksAreByteIdentical) {
+TEST(CliDeterminism, TwoJsonChecksAreByteIdentical) {
   const Result a = racewin({"check", kScenarios, "--format", "json"});
   const Result b = racewin({"check", kScenarios, "--format", "json"});
   EXPECT_EQ(a.code, b.code);
@@ -300,7 +300,7 @@ TEST(Determinism, TwoJsonChecksAreByteIdentical) {
   EXPECT_EQ(a.out, b.out);
 }
 
-TEST(Determinism, TwoTextChecksWithoutTimingAreByteIdentical) {
+TEST(CliDeterminism, TwoTextChecksWithoutTimingAreByteIdentical) {
   const Result a = racewin({"check", kScenarios, "--no-timing"});
   const Result b = racewin({"check", kScenarios, "--no-timing"});
   EXPECT_EQ(a.code, b.code);
@@ -311,7 +311,7 @@ TEST(Determinism, TwoTextChecksWithoutTimingAreByteIdentical) {
 // ------------------------------------------------------------------------- replay round trip
 
 // Every shipped scenario that finds a violation replays to the same kind and the same trace.
-TEST(Replay, EveryViolationFoundByCheckReplaysToTheSameKindAndTrace) {
+TEST(ReplayCommand, EveryViolationFoundByCheckReplaysToTheSameKindAndTrace) {
   const Result r = racewin({"check", kScenarios, "--format", "json"});
   const json doc = parse_json(r);
   ASSERT_TRUE(doc.contains("scenarios")) << r.out;
@@ -334,7 +334,7 @@ TEST(Replay, EveryViolationFoundByCheckReplaysToTheSameKindAndTrace) {
   EXPECT_GE(replayed, 2) << "lkmpg_chardev and release_put_no_owner find violations";
 }
 
-TEST(Replay, LkmpgScheduleFromJsonReplaysToAnIdenticalTrace) {
+TEST(ReplayCommand, LkmpgScheduleFromJsonReplaysToAnIdenticalTrace) {
   const json s = check_one(kLkmpg);
   ASSERT_TRUE(s.contains("violation")) << s.dump(2);
   const std::string schedule = s["violation"]["schedule"];
@@ -349,7 +349,7 @@ TEST(Replay, LkmpgScheduleFromJsonReplaysToAnIdenticalTrace) {
   EXPECT_EQ(rep["trace"], s["violation"]["trace"]);
 }
 
-TEST(Replay, TextReplayPrintsTheViolationKindAndTheSwimlaneCheckPrinted) {
+TEST(ReplayCommand, TextReplayPrintsTheViolationKindAndTheSwimlaneCheckPrinted) {
   const json s = check_one(kLkmpg);
   ASSERT_TRUE(s.contains("violation")) << s.dump(2);
   const std::string schedule = s["violation"]["schedule"];
@@ -376,7 +376,7 @@ int number_after(const std::string& text, const std::string& marker) {
   return std::stoi(text.substr(at + marker.size()));
 }
 
-TEST(Replay, ACompleteScheduleExitsZeroAndPrintsItsOutcome) {
+TEST(ReplayCommand, ACompleteScheduleExitsZeroAndPrintsItsOutcome) {
   // Find how long the opener runs alone and how long rmmod then runs, from the errors of
   // schedules that ask too much of each; then replay exactly that: opener first, then rmmod.
   const Result a = racewin({"replay", kOwnerPin, "--kernel", "modern", "--schedule", "opener*1000"});
@@ -429,7 +429,7 @@ TEST_P(ReplayBadSchedule, ExitsTwoWithOneLineNamingTheProblem) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Replay, ReplayBadSchedule,
+    ReplayCommand, ReplayBadSchedule,
     testing::Values(
         BadSchedule{"UnknownFiberNamedWithItsColumn", "opener rmod", "column 8: unknown fiber 'rmod'"},
         BadSchedule{"ZeroRepeatCount", "opener*0", "column 8: expected a repeat count"},
@@ -443,7 +443,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --------------------------------------------------------------------- state cache and bounds
 
-TEST(StateCache, CachedAndUncachedRunsAgreeOnVerdictAndOutcomesOfOwnerPin) {
+TEST(CliStateCache, CachedAndUncachedRunsAgreeOnVerdictAndOutcomesOfOwnerPin) {
   // Without a reduction: with one, the uncached search runs one execution per Mazurkiewicz trace
   // and can run fewer than the cached one counts (its pruned paths are executions too).
   const json cached = check_one(kOwnerPin, {"--reduction", "none"});
@@ -457,7 +457,7 @@ TEST(StateCache, CachedAndUncachedRunsAgreeOnVerdictAndOutcomesOfOwnerPin) {
   EXPECT_GE(uncached.value("executions", 0u), cached.value("executions", 0u));
 }
 
-TEST(Bounds, MaxExecutionsGivesIncompleteNeverSafeAndANonZeroExit) {
+TEST(CliBounds, MaxExecutionsGivesIncompleteNeverSafeAndANonZeroExit) {
   const Result r = racewin({"check", kOwnerPin, "--format", "json", "--max-executions", "5"});
   EXPECT_NE(r.code, rw::cli::kExitOk);
   EXPECT_EQ(r.code, rw::cli::kExitMismatch);
@@ -469,7 +469,7 @@ TEST(Bounds, MaxExecutionsGivesIncompleteNeverSafeAndANonZeroExit) {
   EXPECT_TRUE(s.contains("incomplete_reason")) << s.dump(2);
 }
 
-TEST(Bounds, MaxStepsGivesIncompleteNeverSafeAndANonZeroExit) {
+TEST(CliBounds, MaxStepsGivesIncompleteNeverSafeAndANonZeroExit) {
   const Result r = racewin({"check", kOwnerPin, "--format", "json", "--max-steps", "3"});
   EXPECT_EQ(r.code, rw::cli::kExitMismatch);
   const json doc = parse_json(r);
@@ -477,7 +477,7 @@ TEST(Bounds, MaxStepsGivesIncompleteNeverSafeAndANonZeroExit) {
   EXPECT_EQ(doc["scenarios"][0].value("verdict", ""), "incomplete");
 }
 
-TEST(Bounds, TextReportOfAnIncompleteRunSaysNothingIsProved) {
+TEST(CliBounds, TextReportOfAnIncompleteRunSaysNothingIsProved) {
   const Result r = racewin({"check", kOwnerPin, "--no-timing", "--max-executions", "5"});
   EXPECT_EQ(r.code, rw::cli::kExitMismatch);
   EXPECT_NE(r.out.find("incomplete"), std::string::npos) << r.out;

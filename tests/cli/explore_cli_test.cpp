@@ -36,7 +36,7 @@ std::set<std::string> outcome_set(const json& scenario) {
   return s;
 }
 
-TEST(Reduction, EveryModeWithAndWithoutTheCacheMeetsEveryShippedExpectation) {
+TEST(CliReduction, EveryModeWithAndWithoutTheCacheMeetsEveryShippedExpectation) {
   for (const char* mode : {"none", "source", "optimal"}) {
     EXPECT_EQ(racewin({"check", kDir, "--reduction", mode, "--no-timing"}).code, 0) << mode;
     // Without the cache the two-opener scenario is far too large, and so is any scenario without
@@ -47,7 +47,7 @@ TEST(Reduction, EveryModeWithAndWithoutTheCacheMeetsEveryShippedExpectation) {
   }
 }
 
-TEST(Reduction, ModesAgreeOnTheOutcomesOfTwoOpenersAndReduceTheWork) {
+TEST(CliReduction, ModesAgreeOnTheOutcomesOfTwoOpenersAndReduceTheWork) {
   const json none = check_json({kTwoOpeners, "--reduction", "none", "-j", "1"})["scenarios"][0];
   for (const char* mode : {"source", "optimal"}) {
     const json r = check_json({kTwoOpeners, "--reduction", mode, "-j", "1"})["scenarios"][0];
@@ -62,7 +62,7 @@ TEST(Reduction, ModesAgreeOnTheOutcomesOfTwoOpenersAndReduceTheWork) {
   }
 }
 
-TEST(Json, ReportsTheExplorationFields) {
+TEST(CliJson, ReportsTheExplorationFields) {
   const json s = check_json({kSelfGet, "-j", "1"})["scenarios"][0];
   EXPECT_EQ(s["strategy"], "dfs");
   EXPECT_EQ(s["reduction"], "source");  // the default, optimal, gives way to source sets with the cache
@@ -79,7 +79,7 @@ TEST(Json, ReportsTheExplorationFields) {
   EXPECT_TRUE(s["violation"]["found"].contains("preemptions"));
 }
 
-TEST(PreemptionBound, AutoFindsTheSelfGetWithExactlyOnePreemption) {
+TEST(CliPreemptionBound, AutoFindsTheSelfGetWithExactlyOnePreemption) {
   for (const char* shrink : {"", "--no-shrink"}) {
     std::vector<std::string> args{kSelfGet, "--preemption-bound", "auto", "-j", "1"};
     if (*shrink) args.push_back(shrink);
@@ -94,7 +94,7 @@ TEST(PreemptionBound, AutoFindsTheSelfGetWithExactlyOnePreemption) {
   }
 }
 
-TEST(PreemptionBound, ZeroPreemptionsCannotShowTheSelfGetAndProveNothing) {
+TEST(CliPreemptionBound, ZeroPreemptionsCannotShowTheSelfGetAndProveNothing) {
   for (const char* jobs : {"1", "2"}) {
   const auto r = racewin({"check", kSelfGet, "--preemption-bound", "0", "--format", "json", "-j", jobs});
   EXPECT_EQ(r.code, 1);
@@ -105,14 +105,14 @@ TEST(PreemptionBound, ZeroPreemptionsCannotShowTheSelfGetAndProveNothing) {
   }
 }
 
-TEST(PreemptionBound, AutoProvesTheOwnerPinSafeOverTheWholeSpace) {
+TEST(CliPreemptionBound, AutoProvesTheOwnerPinSafeOverTheWholeSpace) {
   const json s = check_json({kOwnerPin, "--preemption-bound", "auto"})["scenarios"][0];
   EXPECT_EQ(s["verdict"], "safe");
   EXPECT_EQ(s["matches"], true);
   EXPECT_EQ(s["bound_cut"], false);
 }
 
-TEST(Randomized, RandomAndPctFindTheSelfGetAndReplayFromTheirSeed) {
+TEST(CliRandomized, RandomAndPctFindTheSelfGetAndReplayFromTheirSeed) {
   for (const char* strategy : {"random", "pct"}) {
     const std::vector<std::string> args{"check", kSelfGet, "--strategy", strategy, "--seed", "7",
                                         "--iterations", "3000", "--format", "json"};
@@ -130,7 +130,7 @@ TEST(Randomized, RandomAndPctFindTheSelfGetAndReplayFromTheirSeed) {
   }
 }
 
-TEST(Randomized, ASafeScenarioIsNeverCalledSafeBySampling) {
+TEST(CliRandomized, ASafeScenarioIsNeverCalledSafeBySampling) {
   const auto r = racewin({"check", kOwnerPin, "--strategy", "pct", "--iterations", "200", "--format", "json"});
   EXPECT_EQ(r.code, 1);
   const json s = json::parse(r.out)["scenarios"][0];
@@ -138,7 +138,7 @@ TEST(Randomized, ASafeScenarioIsNeverCalledSafeBySampling) {
   EXPECT_EQ(s["executions"], 200);
 }
 
-TEST(Jobs, TwoThreadsWithoutSleepSetsCountExactlyAsOne) {
+TEST(CliJobs, TwoThreadsWithoutSleepSetsCountExactlyAsOne) {
   const json one = check_json({kTwoOpeners, "--reduction", "none", "-j", "1"})["scenarios"][0];
   const json two = check_json({kTwoOpeners, "--reduction", "none", "-j", "2"})["scenarios"][0];
   EXPECT_EQ(two["jobs"], 2);
@@ -147,7 +147,7 @@ TEST(Jobs, TwoThreadsWithoutSleepSetsCountExactlyAsOne) {
   EXPECT_EQ(one["outcomes"], two["outcomes"]);
 }
 
-TEST(Jobs, ParallelRunsGiveTheSerialVerdictOutcomesAndViolation) {
+TEST(CliJobs, ParallelRunsGiveTheSerialVerdictOutcomesAndViolation) {
   for (const char* mode : {"source", "optimal"}) {
     const json one = check_json({kDir, "--reduction", mode, "-j", "1"});
     const json four = check_json({kDir, "--reduction", mode, "-j", "4"});
@@ -167,7 +167,7 @@ TEST(Jobs, ParallelRunsGiveTheSerialVerdictOutcomesAndViolation) {
   }
 }
 
-TEST(Shards, MergedShardsGiveTheUnshardedVerdictsAndOutcomes) {
+TEST(CliShards, MergedShardsGiveTheUnshardedVerdictsAndOutcomes) {
   rw::testing::TempDir dir;
   std::vector<std::string> reports;
   for (int i = 0; i < 3; ++i) {
@@ -202,7 +202,7 @@ TEST(Shards, MergedShardsGiveTheUnshardedVerdictsAndOutcomes) {
   EXPECT_NE(text.out.find(fmt::format("{0} scenarios: {0} as expected, 0 not", whole["scenarios"].size())), std::string::npos) << text.out;
 }
 
-TEST(Shards, MergeRefusesMissingDuplicateOrForeignReports) {
+TEST(CliShards, MergeRefusesMissingDuplicateOrForeignReports) {
   rw::testing::TempDir dir;
   const auto s0 = racewin({"check", kOwnerPin, "--shard", "0/2", "--format", "json"});
   const auto s1 = racewin({"check", kOwnerPin, "--shard", "1/2", "--format", "json"});
@@ -229,7 +229,7 @@ TEST(Shards, MergeRefusesMissingDuplicateOrForeignReports) {
   EXPECT_EQ(racewin({"merge", a, b}).code, 0);
 }
 
-TEST(Progress, NothingIsPrintedWhenStderrIsNotATerminal) {
+TEST(CliProgress, NothingIsPrintedWhenStderrIsNotATerminal) {
   const auto r = racewin({"check", kTwoOpeners, "-j", "1"});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.err, "");
@@ -266,7 +266,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 const std::string kThreeOpeners = kDir + "owner_pin_three_openers.toml";
 
-TEST(Symmetry, IsOnForIdenticalOpenersAndNamesTheirClass) {
+TEST(CliSymmetry, IsOnForIdenticalOpenersAndNamesTheirClass) {
   for (const std::string& file : {kTwoOpeners, kThreeOpeners}) {
     const json r = check_json({file, "-j", "1"})["scenarios"][0];
     EXPECT_EQ(r["symmetry"]["on"], true) << file;
@@ -279,7 +279,7 @@ TEST(Symmetry, IsOnForIdenticalOpenersAndNamesTheirClass) {
   EXPECT_EQ(one["symmetry"]["note"], "no two fibers run the same program from the same start");
 }
 
-TEST(Symmetry, OffGivesTheSameVerdictAndOutcomesUpToRenamingWithMoreStates) {
+TEST(CliSymmetry, OffGivesTheSameVerdictAndOutcomesUpToRenamingWithMoreStates) {
   const json on = check_json({kThreeOpeners, "-j", "1"})["scenarios"][0];
   const json off = check_json({kThreeOpeners, "-j", "1", "--symmetry", "off"})["scenarios"][0];
   EXPECT_EQ(off["symmetry"]["on"], false);
@@ -297,14 +297,14 @@ TEST(Symmetry, OffGivesTheSameVerdictAndOutcomesUpToRenamingWithMoreStates) {
   EXPECT_LT(on["states"].get<std::uint64_t>() * 5, off["states"].get<std::uint64_t>());
 }
 
-TEST(Symmetry, WithoutTheStateCacheItIsOffAndSaysWhy) {
+TEST(CliSymmetry, WithoutTheStateCacheItIsOffAndSaysWhy) {
   const json r = check_json({kTwoOpeners, "-j", "1", "--no-state-cache", "--reduction", "optimal",
                              "--max-executions", "100"})["scenarios"][0];
   EXPECT_EQ(r["symmetry"]["on"], false);
   EXPECT_NE(r["symmetry"]["note"].get<std::string>().find("state cache"), std::string::npos);
 }
 
-TEST(Symmetry, BoundsJobsAndShardsGiveTheSameVerdictsWithIt) {
+TEST(CliSymmetry, BoundsJobsAndShardsGiveTheSameVerdictsWithIt) {
   const json plain = check_json({kThreeOpeners, "-j", "1"})["scenarios"][0];
   // Iterative bounding on three openers needs millions of executions; two show the same.
   const json bounded = check_json({kTwoOpeners, "--preemption-bound", "auto"})["scenarios"][0];
@@ -332,7 +332,7 @@ TEST(Symmetry, BoundsJobsAndShardsGiveTheSameVerdictsWithIt) {
   EXPECT_EQ(outcome_set(merged), outcome_set(plain));
 }
 
-TEST(Symmetry, AViolationAmongIdenticalOpenersReplaysOnTheFibersThatRan) {
+TEST(CliSymmetry, AViolationAmongIdenticalOpenersReplaysOnTheFibersThatRan) {
   rw::testing::TempDir dir;
   const std::string file = dir.write("selfget3.toml", "name = \"selfget3\"\nkernel = \"modern\"\n[module.chardev]\nregister = \"register_chrdev\"\n"
                          "fops.owner = \"NULL\"\nfops.open = [\"try_module_get(THIS_MODULE)\", \"return 0\"]\n"
@@ -353,7 +353,7 @@ TEST(Symmetry, AViolationAmongIdenticalOpenersReplaysOnTheFibersThatRan) {
 
 namespace {
 
-TEST(Symmetry, MergeRefusesShardsRunWithAndWithoutIt) {
+TEST(CliSymmetry, MergeRefusesShardsRunWithAndWithoutIt) {
   rw::testing::TempDir dir;
   const auto a = racewin({"check", kDir + "owner_pin_three_openers.toml", "--shard", "0/2", "--format", "json"});
   const auto b = racewin({"check", kDir + "owner_pin_three_openers.toml", "--shard", "1/2", "--format", "json",

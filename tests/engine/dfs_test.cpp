@@ -51,25 +51,7 @@ TEST(DepthFirstSearch, RunsEveryInterleavingOfIndependentStepsOnce) {
 
 // ---- Programs whose outcome spells their schedule -------------------------------------------
 
-// Every step appends its fiber to the shared int h (h = h * 4 + fiber + 1), and each fiber
-// observes h after its last step. The largest value observed spells the whole schedule, so
-// every schedule has an outcome of its own. All steps conflict: reduction cannot merge any two.
-std::int64_t append(LambdaProgram& prog, Execution& ex, ObjectId h, Label label) {
-  ex.step(h, Access::ReadModifyWrite, label);
-  prog[h] = prog[h] * 4 + ex.self() + 1;
-  return prog[h];
-}
-
-// Reads the schedule back from an outcome ("a: h=6 | b: h=27").
-std::vector<FiberId> schedule_of(const std::string& outcome) {
-  std::int64_t h = 0;
-  for (std::size_t at = outcome.find("h="); at != std::string::npos; at = outcome.find("h=", at + 2))
-    h = std::max<std::int64_t>(h, std::stoll(outcome.substr(at + 2)));
-  std::vector<FiberId> s;
-  for (; h > 0; h /= 4) s.push_back(static_cast<FiberId>(h % 4 - 1));
-  std::reverse(s.begin(), s.end());
-  return s;
-}
+// append(), schedule_of() and atomic_program() are in test_programs.hpp.
 
 // Fiber i takes k[i] steps, all appending to h.
 std::unique_ptr<LambdaProgram> history_program(const std::vector<int>& k) {
@@ -160,37 +142,6 @@ TEST(DepthFirstSearch, BacktracksOverExecutionsOfDifferentLengths) {
   EXPECT_EQ(r.steps, 7u);
 }
 
-// Fiber a runs `before` steps, then `inside` steps in an atomic section, then `after` steps;
-// fiber b runs `other` steps. Each step appends its fiber to h, so outcomes spell schedules.
-std::unique_ptr<LambdaProgram> atomic_program(int before, int inside, int after, int other,
-                                              bool use_atomic) {
-  auto p = std::make_unique<LambdaProgram>();
-  LambdaProgram& prog = *p;
-  const ObjectId h = prog.add_int("h");
-  prog.add_fiber("a", [&prog, h, before, inside, after, use_atomic](Execution& ex) {
-    for (int i = 0; i < before; ++i) append(prog, ex, h, "a: before the section");
-    if (use_atomic) ex.set_atomic(true);
-    for (int i = 0; i < inside; ++i) append(prog, ex, h, "a: inside the section");
-    if (use_atomic) ex.set_atomic(false);
-    for (int i = 0; i < after; ++i) append(prog, ex, h, "a: after the section");
-    ex.observe("h", prog[h]);
-  });
-  prog.add_fiber("b", [&prog, h, other](Execution& ex) {
-    for (int i = 0; i < other; ++i) append(prog, ex, h, "b: step");
-    ex.observe("h", prog[h]);
-  });
-  return p;
-}
-
-std::vector<std::vector<FiberId>> schedules_in(const Report& r) {
-  std::vector<std::vector<FiberId>> s;
-  for (const auto& oc : r.outcomes) {
-    EXPECT_EQ(oc.count, 1u) << oc.outcome;
-    s.push_back(schedule_of(oc.outcome));
-  }
-  return s;
-}
-
 TEST(AtomicSection, OffersNoChoiceDuringTheFirstSteps) {
   // a: 2 atomic steps, then 1; b: 2. Only a's last step interleaves with b's two.
   auto plain = atomic_program(0, 2, 1, 2, false);
@@ -208,32 +159,6 @@ TEST(AtomicSection, OffersNoChoiceDuringTheFirstSteps) {
     EXPECT_EQ(s[0], 0u) << format_schedule(s, atomic->fiber_names());
     EXPECT_EQ(s[1], 0u) << format_schedule(s, atomic->fiber_names());
   }
-}
-
-TEST(AtomicSection, BeginsWithItsFirstStepEvenRightAfterTheFibersFirstStep) {
-  // a: 1 step, then 2 atomic, then 1; b: 2. The section opens after a's first step: its first
-  // step (a's second) is a schedule point like any other, and a's third follows it at once. a is
-  // thus three units (1, 2+3, 4), and there are multinomial({3, 2}) schedules. (The engine used
-  // to glue a section opened right after a fiber's first step to that step, and could then
-  // deadlock a section whose first step waits for a lock.)
-  auto atomic = atomic_program(1, 2, 1, 2, true);
-  const Report r = explore(*atomic, every_schedule());
-  EXPECT_EQ(r.verdict, Verdict::Safe);
-  EXPECT_EQ(r.executions, multinomial({3, 2}));
-  const auto schedules = schedules_in(r);
-  EXPECT_EQ(schedules.size(), multinomial({3, 2}));
-  for (const auto& s : schedules) {
-    const auto second_a = std::find(std::find(s.begin(), s.end(), 0u) + 1, s.end(), 0u);
-    ASSERT_LE(second_a + 2, s.end());
-    EXPECT_EQ(second_a[1], 0u) << format_schedule(s, atomic->fiber_names());
-  }
-
-  // The trace marks the steps taken inside the section (its first step opens it).
-  const auto replayed = replay(*atomic, std::vector<FiberId>{0, 0, 0, 1, 1, 0});
-  ASSERT_TRUE(replayed.has_value()) << replayed.error().message;
-  std::vector<bool> atomic_flags;
-  for (const auto& step : replayed->trace) atomic_flags.push_back(step.atomic);
-  EXPECT_EQ(atomic_flags, (std::vector<bool>{false, false, true, false, false, false}));
 }
 
 }  // namespace

@@ -1,11 +1,10 @@
-// tests/engine/reduction_test.cpp: partial-order reduction, preemption bounds, randomized search,
-// jobs and shards, against oracles computed here by brute force:
+// tests/engine/reduction_test.cpp: partial-order reduction, preemption bounds, jobs and shards,
+// against oracles computed here by brute force (random walks and PCT: sampling_test.cpp):
 //  - every reduction, with and without the state cache, gives the verdict and the set of
 //    outcomes of running every schedule (on a few hundred random programs);
 //  - optimal reduction without the cache runs one execution per Mazurkiewicz trace, counted by
 //    canonicalizing every schedule under the engine's dependence relation;
 //  - a preemption bound cuts exactly the schedules with more preemptions;
-//  - random and PCT runs are reproducible from their seed;
 //  - splitting the search over threads or shards changes neither verdict nor outcomes.
 #include <gtest/gtest.h>
 #include <fmt/format.h>
@@ -60,7 +59,8 @@ Op random_op(std::mt19937_64& rng, const Spec& spec, bool atomic, bool top) {
     case 9:
       // One or two ops under the lock: with two, the holder's second step can conflict with
       // another fiber's acquire merged with its first (the race of the two acquires must still
-      // be explored; tests RacesTwoAcquiresThatALaterStepOfTheHolderOrders).
+      // be explored; see HiddenLockRace.RacesTwoAcquiresThatALaterStepOfTheHolderOrders in
+      // tests/regressions).
       op.kind = Op::Kind::Locked;
       op.inner.push_back(random_op(rng, spec, atomic, false));
       if (below(rng, 2) == 0) op.inner.push_back(random_op(rng, spec, atomic, false));
@@ -167,23 +167,6 @@ TraceTruth brute_force_traces(Program& program) {
     t.announced.insert(trace_form(as_announced));
   });
   return t;
-}
-
-// A search with a reduction that fits in 100,000 executions is finished on one thread before
-// any other starts (its counts then do not depend on timing), unless max_executions is at most
-// that: these tests set it so, to run the threads.
-constexpr std::uint64_t kThreadedMaxExecutions = 20'000;
-
-ExploreOptions exhaustive(Reduction reduction, bool cache) {
-  ExploreOptions o;
-  o.reduction = reduction;
-  o.state_cache = cache;
-  o.shrink = false;  // the schedule found is enough here; shrinking is tested in replay_test
-  return o;
-}
-
-std::string describe(Reduction reduction, bool cache) {
-  return fmt::format("reduction {}, state cache {}", to_string(reduction), cache ? "on" : "off");
 }
 
 // ---- Reduction against brute force ------------------------------------------------------------
@@ -309,75 +292,6 @@ TEST(Reduction, CountsTracesOfSmallProgramsByHand) {
   EXPECT_EQ(explore(cond, exhaustive(Reduction::None, false)).executions, 2u);
 }
 
-// ---- Programs the random search found, cut down by hand ----------------------------------------
-
-Op read_op(ObjectId v) { return Op{.kind = Op::Kind::Read, .var = v}; }
-Op write_op(ObjectId v, std::int64_t value) { return Op{.kind = Op::Kind::Write, .var = v, .value = value}; }
-Op increment_op(ObjectId v) { return Op{.kind = Op::Kind::Increment, .var = v}; }
-Op inc_not_zero_op(ObjectId v) { return Op{.kind = Op::Kind::IncNotZero, .var = v}; }
-
-// Every reduction, with and without the cache, on one thread and split over two, finds every
-// outcome of `spec` (which must be safe).
-void expect_every_outcome(const Spec& spec) {
-  SCOPED_TRACE(spec.text());
-  const Truth truth = brute_force(*build(spec));
-  ASSERT_TRUE(truth.safe());
-  const ProgramFactory make = [spec]() -> std::unique_ptr<Program> { return build(spec); };
-  for (unsigned jobs : {1u, 2u}) {
-    for (Reduction reduction : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
-      for (bool cache : {false, true}) {
-        SCOPED_TRACE(fmt::format("{}, jobs {}", describe(reduction, cache), jobs));
-        ExploreOptions o = exhaustive(reduction, cache);
-        o.jobs = jobs;
-        o.max_executions = kThreadedMaxExecutions;  // so that two jobs do run two threads
-        const Report r = explore(make, o);
-        EXPECT_EQ(r.verdict, Verdict::Safe) << r.incomplete_reason << r.error;
-        EXPECT_EQ(outcome_texts(r), truth.outcomes);
-      }
-    }
-  }
-}
-
-TEST(Reduction, FindsTheOutcomeWhereAConditionalRmwFailsFirst) {
-  // x = 0. a: ++x. b: read x. c: inc_not_zero(x); read x. Missed once by optimal DPOR, which
-  // then used the access made (a read, when inc_not_zero failed) in its wakeup sequences: the
-  // outcome of "c c a b" (c reads 0 twice, b reads 1).
-  Spec spec;
-  spec.bodies = {{increment_op(0)}, {read_op(0)}, {inc_not_zero_op(0), read_op(0)}};
-  expect_every_outcome(spec);
-}
-
-TEST(Reduction, FindsEveryOutcomeWithTheCacheOnThreeReaders) {
-  // x = y = 0. a: y = 2; read x. b: x = 1; x = 1; read y. c: read x. Missed once by optimal
-  // DPOR with the state cache: the outcome of "c b*3 a*2", where a reads x = 1, b reads y = 0
-  // and c reads x = 0.
-  Spec spec;
-  spec.ints = 2;
-  spec.bodies = {{write_op(1, 2), read_op(0)}, {write_op(0, 1), write_op(0, 1), read_op(1)}, {read_op(0)}};
-  expect_every_outcome(spec);
-}
-
-TEST(Reduction, FindsEveryOutcomeWithSourceSetsAndTheCache) {
-  // x = y = 0. a: read x; ++y. b: read y. c: y = 0; x = 1. Source sets with the state cache
-  // (and optimal with the cache, which runs them) miss the outcome of "c*2 a*2 b": a reads
-  // x = 1 and b reads y = 1.
-  Spec spec;
-  spec.ints = 2;
-  spec.bodies = {{read_op(0), increment_op(1)}, {read_op(1)}, {write_op(1, 0), write_op(0, 1)}};
-  expect_every_outcome(spec);
-}
-
-TEST(Reduction, FindsEveryOutcomeWhenSplitOverThreads) {
-  // x = y = 0. a: read x. b: read x three times; read y. c: ++y; x = 1. Optimal DPOR with two
-  // jobs (the tree split into 19 units) misses the outcome where a reads x = 1 and b reads
-  // x = 0 three times, then y = 1 ("b*3 c*2 a b", for one); with three jobs (39 units), and
-  // over 2, 3 or 5 shards, it finds all ten.
-  Spec spec;
-  spec.ints = 2;
-  spec.bodies = {{read_op(0)}, {read_op(0), read_op(0), read_op(0), read_op(1)}, {increment_op(1), write_op(0, 1)}};
-  expect_every_outcome(spec);
-}
-
 // ---- Preemption bounds ------------------------------------------------------------------------
 
 TEST(PreemptionBound, ZeroPreemptionsCannotShowABugThatNeedsOne) {
@@ -442,99 +356,6 @@ TEST(PreemptionBound, AutoBoundProvesASafeProgramSafe) {
   EXPECT_EQ(r.verdict, Verdict::Safe) << r.incomplete_reason;
   EXPECT_FALSE(r.bound_cut);
   EXPECT_EQ(outcome_texts(r), outcome_texts(explore(*program, every_schedule())));
-}
-
-// ---- Random walks and PCT ---------------------------------------------------------------------
-
-ExploreOptions randomized(std::string kind, std::uint64_t seed, std::uint64_t iterations) {
-  ExploreOptions o;
-  o.strategy = kind;
-  o.seed = seed;
-  o.iterations = iterations;
-  o.shrink = false;
-  return o;
-}
-
-void expect_same(const Report& a, const Report& b) {
-  EXPECT_EQ(a.verdict, b.verdict);
-  EXPECT_EQ(a.executions, b.executions);
-  EXPECT_EQ(a.complete_executions, b.complete_executions);
-  EXPECT_EQ(a.steps, b.steps);
-  EXPECT_EQ(a.outcomes, b.outcomes);
-  EXPECT_EQ(a.pct_probability, b.pct_probability);
-  ASSERT_EQ(a.violation.has_value(), b.violation.has_value());
-  if (!a.violation) return;
-  EXPECT_EQ(a.violation->kind, b.violation->kind);
-  EXPECT_EQ(a.violation->schedule, b.violation->schedule);
-  EXPECT_EQ(a.violation->execution, b.violation->execution);
-}
-
-TEST(Randomized, GivesTheSameReportForTheSameSeed) {
-  for (std::string kind : {"random", "pct"}) {
-    for (bool violating : {false, true}) {
-      SCOPED_TRACE(fmt::format("{}, {}", kind, violating ? "lost update" : "racy reads"));
-      auto program = violating ? lost_update_program() : racy_reads_program();
-      auto twin = violating ? lost_update_program() : racy_reads_program();
-      const Report first = explore(*program, randomized(kind, 42, 200));
-      const Report again = explore(*program, randomized(kind, 42, 200));
-      const Report other_program = explore(*twin, randomized(kind, 42, 200));
-      expect_same(first, again);
-      expect_same(first, other_program);
-      EXPECT_EQ(first.strategy, kind);
-      EXPECT_EQ(first.seed, 42u);
-      EXPECT_FALSE(first.state_cache);
-    }
-  }
-}
-
-TEST(Randomized, DifferentSeedsSampleDifferently) {
-  // Not a guarantee for any two seeds, but these two runs of 20 walks must not coincide.
-  auto program = racy_reads_program();
-  const Report a = explore(*program, randomized("random", 1, 20));
-  const Report b = explore(*program, randomized("random", 2, 20));
-  EXPECT_NE(a.outcomes, b.outcomes);
-}
-
-TEST(Randomized, FindsAShallowViolation) {
-  auto program = lost_update_program();
-  for (std::string kind : {"random", "pct"}) {
-    SCOPED_TRACE(kind);
-    const Report r = explore(*program, randomized(kind, 3, 1000));
-    ASSERT_EQ(r.verdict, Verdict::Violation) << r.incomplete_reason;
-    EXPECT_EQ(r.violation->kind, "lost-update");
-    EXPECT_LE(r.violation->execution, 1000u);
-    EXPECT_EQ(r.executions, r.violation->execution);  // it stops at the violation
-    // The schedule replays to the same violation.
-    const auto again = replay(*program, r.violation->schedule);
-    ASSERT_TRUE(again.has_value()) << again.error().message;
-    ASSERT_TRUE(again->violation.has_value());
-    EXPECT_EQ(again->violation->kind, "lost-update");
-  }
-}
-
-TEST(Randomized, IsIncompleteWithoutAViolation) {
-  // A sample is never a proof, even one that happens to meet every outcome.
-  auto program = racy_reads_program();
-  for (std::string kind : {"random", "pct"}) {
-    SCOPED_TRACE(kind);
-    const Report r = explore(*program, randomized(kind, 5, 300));
-    EXPECT_EQ(r.verdict, Verdict::Incomplete);
-    EXPECT_FALSE(r.violation.has_value());
-    EXPECT_EQ(r.executions, 300u);
-    EXPECT_EQ(r.complete_executions, 300u);
-    EXPECT_FALSE(r.incomplete_reason.empty());
-    EXPECT_EQ(r.reduction, "none");
-    // Every outcome seen is a real one.
-    const auto all = outcome_texts(explore(*program, every_schedule()));
-    for (const auto& o : outcome_texts(r)) EXPECT_TRUE(all.contains(o)) << o;
-    if (kind == "pct") {
-      EXPECT_GT(r.pct_probability, 0.0);
-      EXPECT_LE(r.pct_probability, 1.0);
-      EXPECT_EQ(r.pct_depth, 3u);
-    } else {
-      EXPECT_EQ(r.pct_probability, 0.0);
-    }
-  }
 }
 
 // ---- Jobs and shards --------------------------------------------------------------------------
@@ -680,89 +501,6 @@ TEST(Shards, TheShardWithTheViolationFindsIt) {
     }
   }
   EXPECT_TRUE(found);
-}
-
-}  // namespace
-}  // namespace rw::engine::test
-
-namespace rw::engine::test {
-namespace {
-
-// b: lock m; read x; unlock m. The fiber that races a holder of m.
-void add_locked_reader(LambdaProgram& prog, ObjectId x, ObjectId m) {
-  prog.add_fiber("b", [&prog, x, m](Execution& ex) {
-    ex.lock(m, "b: lock m");
-    ex.observe("x", prog.read(ex, x, "b: read x"));
-    ex.unlock(m, "b: unlock m");
-  });
-}
-
-// a: lock m; y = 1; x = 1; unlock m.   b: lock m; read x; unlock m.
-// b's acquire merges with its read of x (movers), and conflicts with a's write of x, a step
-// after a's acquire: that race cannot be reversed (b cannot take m while a holds it). Once it
-// ordered a's acquire before b's, the search used to skip the race of the two acquires and never
-// ran b first (x = 0). The same happens with a wide event inside a critical section.
-std::unique_ptr<LambdaProgram> hidden_lock_race_program() {
-  auto p = std::make_unique<LambdaProgram>();
-  LambdaProgram& prog = *p;
-  const ObjectId x = prog.add_int("x");
-  const ObjectId y = prog.add_int("y");
-  const ObjectId m = prog.add_lock("m");
-  prog.add_fiber("a", [&prog, x, y, m](Execution& ex) {
-    ex.lock(m, "a: lock m");
-    prog.write(ex, y, 1, "a: y = 1");
-    prog.write(ex, x, 1, "a: x = 1");
-    ex.unlock(m, "a: unlock m");
-  });
-  add_locked_reader(prog, x, m);
-  return p;
-}
-
-// The same with the holder's acquire inside a wide event (an atomic section of more accesses
-// than an event keeps), opened right after a's first step.
-std::unique_ptr<LambdaProgram> hidden_lock_race_in_wide_event_program() {
-  auto p = std::make_unique<LambdaProgram>();
-  LambdaProgram& prog = *p;
-  const ObjectId x = prog.add_int("x");
-  std::vector<ObjectId> v;
-  for (int i = 0; i < 5; ++i) v.push_back(prog.add_int(fmt::format("v{}", i)));
-  const ObjectId m = prog.add_lock("m");
-  prog.add_fiber("a", [&prog, x, v, m](Execution& ex) {
-    prog.write(ex, v[0], 1, "a: v0 = 1");
-    ex.set_atomic(true);  // from the acquire on: one event of five accesses
-    ex.lock(m, "a: lock m");
-    prog.write(ex, v[1], 1, "a: v1 = 1");
-    prog.write(ex, v[2], 1, "a: v2 = 1");
-    prog.write(ex, v[3], 1, "a: v3 = 1");
-    prog.write(ex, v[4], 1, "a: v4 = 1");
-    ex.set_atomic(false);
-    prog.write(ex, x, 1, "a: x = 1");
-    ex.unlock(m, "a: unlock m");
-  });
-  add_locked_reader(prog, x, m);
-  return p;
-}
-
-// Every search finds both orders of the two critical sections: b reads x = 0 or x = 1.
-void expect_both_orders(const ProgramFactory& make) {
-  const std::set<std::string> want = {"a: - | b: x=0", "a: - | b: x=1"};
-  for (const Reduction r : {Reduction::None, Reduction::Source, Reduction::Optimal})
-    for (const bool cache : {false, true}) {
-      ExploreOptions o;
-      o.reduction = r;
-      o.state_cache = cache;
-      const Report rep = explore(make, o);
-      EXPECT_EQ(rep.verdict, Verdict::Safe) << rep.error;
-      EXPECT_EQ(outcome_texts(rep), want) << "reduction " << static_cast<int>(r) << ", cache " << cache;
-    }
-}
-
-TEST(Reduction, RacesAnAcquireMadeInsideAWideEvent) {
-  expect_both_orders([] { return hidden_lock_race_in_wide_event_program(); });
-}
-
-TEST(Reduction, RacesTwoAcquiresThatALaterStepOfTheHolderOrders) {
-  expect_both_orders([] { return hidden_lock_race_program(); });
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
-// tests/engine/test_programs.hpp: small programs for the engine's unit tests, and a brute-force
-// enumerator of their schedules to check explore() against. Fiber bodies are lambdas kept in the
-// program (so nothing that owns memory lives on a fiber's stack across a step) and the shared
-// world is a vector of ints. Knows no kernel words.
+// tests/engine/test_programs.hpp: small programs for the engine's unit tests (and the engine's
+// regression tests in tests/regressions), a brute-force enumerator of their schedules to check
+// explore() against, and the options of the searches they compare. Fiber bodies are lambdas kept
+// in the program (so nothing that owns memory lives on a fiber's stack across a step) and the
+// shared world is a vector of ints. Knows no kernel words.
 #pragma once
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -324,6 +327,80 @@ inline std::unique_ptr<LambdaProgram> racy_reads_program() {
     ex.observe("second", prog.read(ex, x, "b: second read"));
   });
   return p;
+}
+
+// ---- Exhaustive searches that reduction_test.cpp and tests/regressions compare ----------------
+
+// A search with a reduction that fits in 100,000 executions is finished on one thread before
+// any other starts (its counts then do not depend on timing), unless max_executions is at most
+// that: tests set it so, to run the threads.
+constexpr std::uint64_t kThreadedMaxExecutions = 20'000;
+
+inline ExploreOptions exhaustive(Reduction reduction, bool cache) {
+  ExploreOptions o;
+  o.reduction = reduction;
+  o.state_cache = cache;
+  o.shrink = false;  // the schedule found is enough here; shrinking is tested in replay_test
+  return o;
+}
+
+inline std::string describe(Reduction reduction, bool cache) {
+  return fmt::format("reduction {}, state cache {}", to_string(reduction), cache ? "on" : "off");
+}
+
+// ---- Programs whose outcome spells their schedule (dfs_test.cpp, tests/regressions) -----------
+
+// Every step appends its fiber to the shared int h (h = h * 4 + fiber + 1), and each fiber
+// observes h after its last step. The largest value observed spells the whole schedule, so
+// every schedule has an outcome of its own. All steps conflict: reduction cannot merge any two.
+inline std::int64_t append(LambdaProgram& prog, Execution& ex, ObjectId h, Label label) {
+  ex.step(h, Access::ReadModifyWrite, label);
+  prog[h] = prog[h] * 4 + ex.self() + 1;
+  return prog[h];
+}
+
+// Reads the schedule back from an outcome ("a: h=6 | b: h=27").
+inline std::vector<FiberId> schedule_of(const std::string& outcome) {
+  std::int64_t h = 0;
+  for (std::size_t at = outcome.find("h="); at != std::string::npos; at = outcome.find("h=", at + 2))
+    h = std::max<std::int64_t>(h, std::stoll(outcome.substr(at + 2)));
+  std::vector<FiberId> s;
+  for (; h > 0; h /= 4) s.push_back(static_cast<FiberId>(h % 4 - 1));
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+
+// Fiber a runs `before` steps, then `inside` steps in an atomic section, then `after` steps;
+// fiber b runs `other` steps. Each step appends its fiber to h, so outcomes spell schedules.
+inline std::unique_ptr<LambdaProgram> atomic_program(int before, int inside, int after, int other,
+                                                     bool use_atomic) {
+  auto p = std::make_unique<LambdaProgram>();
+  LambdaProgram& prog = *p;
+  const ObjectId h = prog.add_int("h");
+  prog.add_fiber("a", [&prog, h, before, inside, after, use_atomic](Execution& ex) {
+    for (int i = 0; i < before; ++i) append(prog, ex, h, "a: before the section");
+    if (use_atomic) ex.set_atomic(true);
+    for (int i = 0; i < inside; ++i) append(prog, ex, h, "a: inside the section");
+    if (use_atomic) ex.set_atomic(false);
+    for (int i = 0; i < after; ++i) append(prog, ex, h, "a: after the section");
+    ex.observe("h", prog[h]);
+  });
+  prog.add_fiber("b", [&prog, h, other](Execution& ex) {
+    for (int i = 0; i < other; ++i) append(prog, ex, h, "b: step");
+    ex.observe("h", prog[h]);
+  });
+  return p;
+}
+
+// The schedules a search ran on an atomic_program, read back from its outcomes (each must occur
+// once).
+inline std::vector<std::vector<FiberId>> schedules_in(const Report& r) {
+  std::vector<std::vector<FiberId>> s;
+  for (const auto& oc : r.outcomes) {
+    EXPECT_EQ(oc.count, 1u) << oc.outcome;
+    s.push_back(schedule_of(oc.outcome));
+  }
+  return s;
 }
 
 }  // namespace rw::engine::test

@@ -1,17 +1,20 @@
 // tests/golden/golden_test.cpp: every shipped scenario against its golden JSON report
 // (tests/golden/<name>.expected), byte for byte: verdict, execution and state counts, outcome
-// table, and for violations the schedule and the whole trace. RW_UPDATE_GOLDEN=1 rewrites them;
-// review the diff before committing.
+// table, and for violations the schedule and the whole trace. The report is the one `racewin
+// check` prints, made by the CLI itself (rw::cli::run). RW_UPDATE_GOLDEN=1 rewrites them; review
+// the diff before committing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "cli/report.hpp"
-#include "models/check.hpp"
-#include "models/scenario_file.hpp"
+#include <nlohmann/json.hpp>
+
+#include "cli/app.hpp"
+#include "support/cli_run.hpp"
 
 namespace rw::cli {
 namespace {
@@ -27,21 +30,15 @@ std::vector<std::string> shipped() {
   return names;
 }
 
-// The report as `racewin check scenarios/<name>.toml --format json` prints it from the root.
+// The report `racewin check scenarios/<name>.toml --format json --jobs 1` prints from the source
+// root (every era the file lists, in its order); `matches` is whether it exits 0, i.e. every era
+// meets its [expect].
 std::string report(const std::string& name, bool* matches) {
-  auto s = models::load_scenario(kRoot / "scenarios" / (name + ".toml"));
-  EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().to_string());
-  if (!s) return {};
-  s->file = "scenarios/" + name + ".toml";
-  // Every era the file lists, in its order, as `racewin check` reports them.
-  std::vector<cli::Checked> all;
-  *matches = true;
-  for (auto& era : models::per_era(*s)) {
-    const auto result = models::check_scenario(era, engine::ExploreOptions{});
-    *matches = *matches && result.matches;
-    all.push_back(make_checked(std::move(era), result));
-  }
-  return check_json(all).dump(2) + "\n";
+  fs::current_path(kRoot);
+  const auto r = rw::testing::racewin({"check", "scenarios/" + name + ".toml", "--format", "json", "--jobs", "1"});
+  EXPECT_TRUE(r.code == kExitOk || r.code == kExitMismatch) << name << " exits " << r.code << ": " << r.err;
+  *matches = r.code == kExitOk;
+  return r.out;
 }
 
 class Golden : public ::testing::TestWithParam<std::string> {};

@@ -118,4 +118,10 @@ inline const char* kNoOwnerSelfGet =
     "fops.owner = \"NULL\"\nfops.open = [\"try_module_get(THIS_MODULE)\", \"return 0\"]\n"
     "fops.release = [\"module_put(THIS_MODULE)\", \"return 0\"]";
 
+// insmod whose init fails, and rmmod: rmmod during the init is -EBUSY, after the failed load
+// -ENOENT (era_test.cpp drives it by hand, tests/regressions searches it).
+inline const std::string kInitFails24 =
+    "name = \"t\"\nkernel = \"2.6.24\"\n[module.m]\nregister = \"none\"\ninit = [\"return -ENOMEM\"]\n"
+    "[fiber.loader]\nrun = [\"insmod m\", \"lsmod m\"]\n[fiber.rmmod]\nrun = [\"rmmod m\"]\n[expect]\nverdict = \"safe\"\n";
+
 }  // namespace rw::models::testing

@@ -1,0 +1,102 @@
+// cli/check.cpp: `racewin check PATH...`.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <ostream>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/report.hpp"
+#include "models/check.hpp"
+#include "models/scenario_file.hpp"
+
+namespace rw::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Expands folders into their *.toml files (recursively, sorted); reports paths that hold none.
+bool collect(const std::vector<std::string>& paths, std::vector<fs::path>& files, std::ostream& err) {
+  bool ok = true;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
+        if (it->is_regular_file() && it->path().extension() == ".toml") found.push_back(it->path());
+      if (ec) {
+        err << p << ": cannot read the folder: " << ec.message() << '\n';
+        ok = false;
+        continue;
+      }
+      if (found.empty()) {
+        err << p << ": no scenario files (*.toml) in this folder\n";
+        ok = false;
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.emplace_back(p);
+    }
+  }
+  return ok;
+}
+
+bool is_terminal(const std::ostream& s) { return &s == &std::cerr && ::isatty(2) == 1; }
+
+// The live status line: executions, rate, bound, and (when it can be estimated) the total and
+// the time left. Written over itself with a carriage return; cleared by clear_progress().
+std::function<void(const engine::Progress&)> progress_printer(std::ostream& err) {
+  return [&err](const engine::Progress& p) {
+    std::string line = fmt::format("  {} executions", p.executions);
+    if (p.states > 0) line += fmt::format(", {} states", p.states);
+    if (p.seconds > 0) line += fmt::format(", {:.0f}/s", static_cast<double>(p.executions) / p.seconds);
+    if (p.bounded) line += fmt::format(", preemption bound {}", p.bound);
+    if (p.estimated_total > static_cast<double>(p.executions) && p.seconds > 0) {
+      const double left = p.seconds * (p.estimated_total / static_cast<double>(std::max<std::uint64_t>(1, p.executions)) - 1);
+      line += fmt::format(", ~{:.0f} in all, ~{:.0f} s left", p.estimated_total, left);
+    }
+    err << '\r' << line << "\x1b[K" << std::flush;
+  };
+}
+void clear_progress(std::ostream& err) { err << "\r\x1b[K" << std::flush; }
+
+}  // namespace
+
+int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
+  engine::ExploreOptions opt = args.options;
+  if (args.progress && is_terminal(err)) opt.progress = progress_printer(err);
+  std::vector<fs::path> files;
+  bool ok = collect(args.paths, files, err);
+  std::vector<models::Scenario> scenarios;
+  for (const auto& f : files) {
+    auto s = models::load_scenario(f);
+    if (!s) {
+      err << s.error().to_string() << '\n';
+      ok = false;
+    } else {
+      scenarios.push_back(std::move(*s));
+    }
+  }
+  if (!ok) return kExitBadInput;
+  std::vector<Checked> all;
+  for (auto& file_scenario : scenarios)
+    for (auto& s : models::per_era(file_scenario)) {  // each era it lists, with its own verdict
+      auto r = models::check_scenario(s, opt);
+      if (opt.progress) clear_progress(err);
+      all.push_back(Checked{std::move(s), std::move(r)});
+    }
+  if (args.format == "json") out << check_json(all).dump(2) << '\n';
+  else out << check_text(all, args.timing);
+  const auto error = [](const Checked& c) { return c.result.report.verdict == engine::Verdict::Error; };
+  if (std::any_of(all.begin(), all.end(), error)) return kExitError;
+  const bool every = std::all_of(all.begin(), all.end(), [](const Checked& c) { return c.result.matches; });
+  return every ? kExitOk : kExitMismatch;
+}
+
+}  // namespace rw::cli

@@ -1,0 +1,32 @@
+// cli/commands.hpp: racewin's commands, one file each (check.cpp, replay.cpp, merge.cpp). Each
+// takes what the command line asked for, already parsed, and returns an exit code (exit_codes.hpp).
+#pragma once
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "engine/options.hpp"
+
+namespace rw::cli {
+
+struct CheckArgs {
+  std::vector<std::string> paths{"scenarios/"};  // scenario files or folders
+  std::string format = "text";                   // text or json
+  bool timing = true;                            // the time column of the text table
+  bool progress = true;                          // the live status line, when stderr is a terminal
+  engine::ExploreOptions options;
+};
+// Explores each scenario in each era it lists and compares with its expectation.
+int check(const CheckArgs& args, std::ostream& out, std::ostream& err);
+
+struct ReplayArgs {
+  std::string file, schedule, kernel;
+  std::string format = "text";
+};
+// Re-runs one schedule of a scenario and prints its whole trace.
+int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
+
+// Combines the JSON reports of a sharded check into one verdict per scenario.
+int merge(const std::vector<std::string>& files, const std::string& format, std::ostream& out, std::ostream& err);
+
+}  // namespace rw::cli

@@ -1,0 +1,143 @@
+// cli/search_flags.cpp
+#include "cli/search_flags.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <thread>
+
+#include "engine/strategies/registry.hpp"
+
+namespace rw::cli {
+
+namespace {
+
+using Bad = std::unexpected<std::string>;
+
+// A whole number in [lo, hi], or the message that says what was expected.
+std::expected<std::uint64_t, std::string> whole(const std::string& text, const char* flag, std::uint64_t lo,
+                                                std::uint64_t hi, const char* expected) {
+  std::uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || v < lo)
+    return Bad(fmt::format("{}: expected {}, got '{}'", flag, expected, text));
+  if (v > hi) return Bad(fmt::format("{}: at most {}, got '{}'", flag, hi, text));
+  return v;
+}
+std::expected<std::uint64_t, std::string> count(const std::string& text, const char* flag,
+                                                std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) {
+  return whole(text, flag, 1, hi, "a whole number from 1 up");
+}
+
+// "--strategy"'s help: every registered strategy, one line each.
+std::string strategy_help() {
+  std::string s = "the search (default dfs):";
+  for (const auto& e : engine::strategies()) s += fmt::format("\n  {}: {}", e.name, e.help);
+  return s;
+}
+
+}  // namespace
+
+void add_search_flags(CLI::App* check, SearchFlags& f) {
+  check->add_option("--max-executions", f.max_executions, "stop after N executions (the verdict is then incomplete)");
+  check->add_option("--max-steps", f.max_steps, "cut an execution after N steps (the verdict is then incomplete)");
+  check->add_flag("--no-state-cache", f.no_state_cache, "explore every schedule, even those reaching a state already explored");
+  check->add_flag("--check-state", f.check_state, "re-run sampled futures of states reached twice and fail if they differ");
+  check->add_flag("--no-shrink", f.no_shrink, "show the first violating schedule found, not the smallest");
+  check->add_option("--reduction", f.reduction, "partial-order reduction: none, source or optimal (default)");
+  check->add_option("--symmetry", f.symmetry, "on (default): store one state per renaming of fibers that run the same program; off: every state as it is");
+  check->add_option("--preemption-bound", f.bound, "explore only schedules with at most K preemptions; 'auto': K = 0, 1, 2, ... until a violation or the whole space");
+  check->add_option("--strategy", f.strategy, strategy_help());
+  check->add_option("--seed", f.seed, "sampling strategies: the seed (default 1)");
+  check->add_option("--iterations", f.iterations, "sampling strategies: executions to run (default 10000)");
+  check->add_option("--depth", f.depth, "pct: the bug depth d (default 3)");
+  check->add_option("--jobs,-j", f.jobs, "threads for exhaustive search (default: every core)");
+  check->add_option("--shard", f.shard, "explore only part i of n of the tree (i/n, 0 <= i < n); combine the reports with 'racewin merge'");
+  check->add_flag("--quiet,-q", f.quiet, "no live progress line");
+}
+
+std::expected<engine::ExploreOptions, std::string> to_explore_options(const SearchFlags& f) {
+  engine::ExploreOptions opt;
+  if (!f.max_executions.empty()) {
+    auto v = count(f.max_executions, "--max-executions");
+    if (!v) return Bad(v.error());
+    opt.max_executions = *v;
+  }
+  if (!f.max_steps.empty()) {
+    auto v = count(f.max_steps, "--max-steps", std::numeric_limits<std::uint32_t>::max());
+    if (!v) return Bad(v.error());
+    opt.max_steps = static_cast<std::uint32_t>(*v);
+  }
+  opt.state_cache = !f.no_state_cache;
+  opt.shrink = !f.no_shrink;
+  opt.check_state = f.check_state;
+  if (auto r = engine::parse_reduction(f.reduction)) opt.reduction = *r;
+  else return Bad(fmt::format("--reduction: expected none, source or optimal, got '{}'", f.reduction));
+  if (f.symmetry != "on" && f.symmetry != "off")
+    return Bad(fmt::format("--symmetry: expected on or off, got '{}'", f.symmetry));
+  opt.symmetry = f.symmetry == "on";
+  const engine::StrategyEntry* strategy = engine::find_strategy(f.strategy);
+  if (strategy == nullptr)
+    return Bad(fmt::format("--strategy: expected {}, got '{}'", engine::strategy_names(), f.strategy));
+  opt.strategy = strategy->name;
+  if (f.bound == "auto") {
+    opt.auto_bound = true;
+  } else if (!f.bound.empty()) {
+    auto k = whole(f.bound, "--preemption-bound", 0, 1'000'000, "a whole number from 0 up or 'auto'");
+    if (!k) return Bad(fmt::format("--preemption-bound: expected a whole number from 0 up or 'auto', got '{}'", f.bound));
+    opt.preemption_bound = static_cast<std::uint32_t>(*k);
+  }
+  if (!f.seed.empty()) {
+    auto s = whole(f.seed, "--seed", 0, std::numeric_limits<std::uint64_t>::max(), "a whole number");
+    if (!s) return Bad(s.error());
+    opt.seed = *s;
+  }
+  if (!f.iterations.empty()) {
+    auto n = count(f.iterations, "--iterations");
+    if (!n) return Bad(n.error());
+    opt.iterations = *n;
+  }
+  if (!f.depth.empty()) {
+    auto d = count(f.depth, "--depth", 64);
+    if (!d) return Bad(d.error());
+    opt.pct_depth = static_cast<std::uint32_t>(*d);
+  }
+  opt.jobs = std::max(1u, std::thread::hardware_concurrency());
+  if (!f.jobs.empty()) {
+    auto j = count(f.jobs, "--jobs", 1024);
+    if (!j) return Bad(j.error());
+    opt.jobs = static_cast<unsigned>(*j);
+  }
+  if (!f.shard.empty()) {
+    const auto bad = [&] {
+      return Bad(fmt::format("--shard: expected i/n with 0 <= i < n (for example 0/4), got '{}'", f.shard));
+    };
+    const auto slash = f.shard.find('/');
+    if (slash == std::string::npos || slash == 0) return bad();
+    std::uint64_t i = 0, n = 0;
+    const char* s = f.shard.data();
+    const auto [p1, e1] = std::from_chars(s, s + slash, i);
+    const auto [p2, e2] = std::from_chars(s + slash + 1, s + f.shard.size(), n);
+    if (e1 != std::errc{} || p1 != s + slash || e2 != std::errc{} || p2 != s + f.shard.size() || n < 1 || i >= n ||
+        n > 100000)
+      return bad();
+    opt.shard_index = static_cast<std::uint32_t>(i);
+    opt.shard_count = static_cast<std::uint32_t>(n);
+  }
+  // Which flags go with which strategy, as the registry says.
+  const auto sampling = [](const engine::StrategyEntry& e) { return !e.exhaustive(); };
+  const auto with_depth = [](const engine::StrategyEntry& e) { return e.takes_depth; };
+  if (!strategy->exhaustive() && (!f.bound.empty() || opt.shard_count > 1))
+    return Bad(fmt::format("--preemption-bound and --shard apply to exhaustive search (--strategy {})",
+                           engine::strategy_names([](const engine::StrategyEntry& e) { return e.exhaustive(); })));
+  if (strategy->exhaustive() && (!f.seed.empty() || !f.iterations.empty() || !f.depth.empty()))
+    return Bad(fmt::format("--seed, --iterations and --depth apply to --strategy {}", engine::strategy_names(sampling)));
+  if (!f.depth.empty() && !strategy->takes_depth)
+    return Bad(fmt::format("--depth applies to --strategy {}", engine::strategy_names(with_depth)));
+  return opt;
+}
+
+}  // namespace rw::cli

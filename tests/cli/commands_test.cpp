@@ -1,0 +1,106 @@
+// tests/cli/commands_test.cpp: what the command line takes from the engine's registries and how
+// its exit codes read: a strategy registered in one line is a --strategy choice with its own
+// report, and a search that ended in an error exits 4, apart from a mismatch (1).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/strategies/registry.hpp"
+#include "support/cli_run.hpp"
+
+namespace rw::cli {
+namespace {
+
+using rw::testing::racewin;
+using rw::testing::TempDir;
+
+const std::string kScenarios = RW_SOURCE_DIR "/scenarios";
+
+// Each fiber in turn, lowest id first after the current one.
+class TakeTurns final : public engine::Strategy {
+ public:
+  void begin_execution(std::uint64_t) override {}
+  engine::FiberId pick(std::span<const engine::FiberId> runnable, std::optional<engine::FiberId> current) override {
+    if (current)
+      for (engine::FiberId f : runnable)
+        if (f > *current) return f;
+    return runnable.front();
+  }
+  std::string_view name() const override { return "take-turns"; }
+};
+
+void register_take_turns() {
+  static const bool once = [] {
+    engine::register_strategy({"take-turns", "each fiber in turn",
+                               [](const engine::StrategySettings&) -> std::unique_ptr<engine::Strategy> {
+                                 return std::make_unique<TakeTurns>();
+                               }});
+    return true;
+  }();
+  (void)once;
+}
+
+TEST(CommandLineRegistry, ARegisteredStrategyIsAStrategyChoiceAndNamesItselfInTheReport) {
+  register_take_turns();
+  const auto r = racewin({"check", kScenarios + "/owner_pin.toml", "--strategy", "take-turns", "--iterations", "4",
+                          "--no-timing"});
+  EXPECT_EQ(r.code, kExitMismatch) << r.err;  // a sample is incomplete: it does not meet "safe"
+  EXPECT_NE(r.out.find("take-turns search: 4 executions found no violation"), std::string::npos) << r.out;
+  const auto json = racewin({"check", kScenarios + "/owner_pin.toml", "--strategy", "take-turns", "--iterations", "4",
+                             "--format", "json"});
+  const auto doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["scenarios"][0]["strategy"], "take-turns");
+  EXPECT_EQ(doc["scenarios"][0]["verdict"], "incomplete");
+  const auto help = racewin({"check", "--help"});
+  EXPECT_EQ(help.code, kExitOk);
+  EXPECT_NE(help.out.find("take-turns: each fiber in turn"), std::string::npos) << help.out;
+}
+
+TEST(CommandLineRegistry, FlagsOfOtherStrategiesAreRefusedWithTheRegistrysNames) {
+  register_take_turns();
+  const auto depth = racewin({"check", kScenarios + "/owner_pin.toml", "--strategy", "take-turns", "--depth", "2"});
+  EXPECT_EQ(depth.code, kExitBadInput);
+  EXPECT_EQ(depth.err, "racewin: --depth applies to --strategy pct (see racewin --help)\n");
+  const auto unknown = racewin({"check", kScenarios + "/owner_pin.toml", "--strategy", "nonesuch"});
+  EXPECT_EQ(unknown.code, kExitBadInput);
+  EXPECT_NE(unknown.err.find("expected dfs, random, pct"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("take-turns, got 'nonesuch'"), std::string::npos) << unknown.err;
+}
+
+// A shard report as `racewin check --shard i/2 --format json` writes one, cut to what merge reads.
+std::string shard(int index, const std::string& verdict, const std::string& extra) {
+  return "{\"tool\": \"racewin\", \"command\": \"check\", \"scenarios\": [{\"name\": \"s\", \"file\": \"s.toml\", "
+         "\"kernel\": \"modern\", \"expected\": {\"verdict\": \"safe\"}, \"verdict\": \"" +
+         verdict + "\", \"shard\": {\"index\": " + std::to_string(index) +
+         ", \"count\": 2}, \"executions\": 5, \"states\": 7, \"steps\": 9, \"outcomes\": [{\"outcome\": \"a: x=1\", "
+         "\"count\": 5}]" +
+         extra + "}]}";
+}
+
+TEST(MergeCommand, AShardThatEndedInAnErrorGivesExitFourNotAMismatch) {
+  TempDir dir;
+  const auto a = dir.write("a.json", shard(0, "safe", ""));
+  const auto b = dir.write("b.json", shard(1, "error", ", \"error\": \"--check-state: paths differ\""));
+  const auto r = racewin({"merge", a.string(), b.string()});
+  EXPECT_EQ(r.code, kExitError) << r.out << r.err;
+  EXPECT_NE(r.out.find("error"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("shard 1 reported an error: --check-state: paths differ"), std::string::npos) << r.out;
+}
+
+TEST(MergeCommand, CountsAddUpAndOutcomesMergeAcrossShards) {
+  TempDir dir;
+  const auto a = dir.write("a.json", shard(0, "safe", ""));
+  const auto b = dir.write("b.json", shard(1, "safe", ""));
+  const auto r = racewin({"merge", "--format", "json", a.string(), b.string()});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  const auto& s = doc["scenarios"][0];
+  EXPECT_EQ(s["verdict"], "safe");
+  EXPECT_EQ(s["executions"], 10);
+  EXPECT_EQ(s["states"], 14);
+  EXPECT_EQ(s["steps"], 18);
+  ASSERT_EQ(s["outcomes"].size(), 1u);
+  EXPECT_EQ(s["outcomes"][0]["count"], 10);
+}
+
+}  // namespace
+}  // namespace rw::cli
