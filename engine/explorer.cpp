@@ -14,7 +14,8 @@
 
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
-#include "engine/search.hpp"
+#include "engine/search/check_state.hpp"
+#include "engine/search/search.hpp"
 #include "engine/strategies/registry.hpp"
 #include "engine/state_store.hpp"
 
@@ -42,105 +43,7 @@ std::string names_of(const Execution& ex, std::span<const FiberId> fibers) {
   return s.empty() ? "none" : s;
 }
 
-std::string how_it_ended(const Execution& ex) {
-  if (ex.violation()) return fmt::format("violation {}: {}", ex.violation()->kind, ex.violation()->message);
-  if (ex.complete()) return "complete: " + ex.outcome();
-  return "cut at the step bound";
-}
-
-// --check-state: runs a continuation after `prefix`, picking fibers by a fixed policy
-// (lowest id, or a PRNG seeded by `seed`), and returns what happened after the prefix. With
-// `follow`, it takes those fibers instead, renamed by `sigma` (the continuation of a state that
-// is a renaming of the one `follow` ran from).
-struct Future {
-  std::vector<TraceStep> steps;
-  std::string end;
-};
-Future continuation(Execution& ex, std::span<const FiberId> prefix, bool random, std::uint64_t seed,
-                    std::uint32_t max_steps, bool canonical, const Future* follow = nullptr,
-                    std::span<const FiberId> sigma = {}) {
-  ex.begin(false);
-  for (FiberId f : prefix) ex.advance(f);
-  ex.trace().clear();
-  ex.set_tracing(true);
-  std::uint64_t rng = seed;
-  while (!ex.over() && ex.depth() < max_steps) {
-    const auto& run = ex.runnable();
-    FiberId pick = run.front();
-    if (follow != nullptr) {
-      const std::size_t k = ex.trace().size();
-      if (k >= follow->steps.size()) break;  // the other future ended here: a difference
-      pick = sigma[follow->steps[k].fiber];
-      if (!std::binary_search(run.begin(), run.end(), pick)) break;
-    } else if (random) {
-      rng += 0x9e3779b97f4a7c15ull;  // splitmix64
-      std::uint64_t z = rng;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-      pick = run[static_cast<std::size_t>((z ^ (z >> 31)) % run.size())];
-    }
-    ex.advance(pick);
-  }
-  std::string end = how_it_ended(ex);
-  if (canonical && ex.complete())  // outcomes compare up to renaming the classes
-    end = "complete: " + canonical_outcome(ex.program().fiber_names(), ex.program().fiber_classes(), ex.outcome());
-  Future out{std::move(ex.trace()), std::move(end)};
-  for (auto& s : out.steps) { s.window = 0; }
-  ex.set_tracing(false);
-  return out;
-}
-
-std::string describe_step(const Execution& ex, const TraceStep& s) {
-  return fmt::format("{} '{}'{}{}", ex.fiber_name(s.fiber), s.label, s.detail.empty() ? "" : " (" + s.detail + ")",
-                     s.watch.empty() ? "" : ", then " + s.watch);
-}
-
 }  // namespace
-
-// Returns an empty string when both paths have the same futures, else what differs.
-// `sigma` (empty: the identity) maps the fibers of the state `a` reaches to those of the state `b`
-// reaches: b's continuation takes sigma of a's choices, and the steps must match up to it.
-static std::string compare_futures_on(Execution& ex, std::span<const FiberId> a, std::span<const FiberId> b,
-                                      std::span<const FiberId> sigma, std::uint64_t seed, std::uint32_t max_steps) {
-  std::vector<FiberId> identity;
-  if (sigma.empty()) {
-    for (FiberId f = 0; f < ex.program().fiber_names().size(); ++f) identity.push_back(f);
-  }
-  const std::span<const FiberId> map = sigma.empty() ? std::span<const FiberId>(identity) : sigma;
-  for (bool random : {false, true}) {
-    const Future fa = continuation(ex, a, random, seed, max_steps, !sigma.empty());
-    const Future fb = continuation(ex, b, random, seed, max_steps, !sigma.empty(), &fa, map);
-    const char* policy = random ? "seeded random" : "lowest fiber first";
-    const auto& names = ex.program().fiber_names();
-    const char* why = sigma.empty() ? "a local that decides the future is not declared"
-                                    : "fibers declared interchangeable (Program::fiber_classes) are not interchangeable";
-    const char* same = sigma.empty() ? "the same state" : "states that are renamings of each other";
-    const std::size_t n = std::min(fa.steps.size(), fb.steps.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      TraceStep renamed = fa.steps[i];
-      renamed.fiber = map[renamed.fiber];
-      if (!(renamed == fb.steps[i]))
-        return fmt::format("paths '{}' and '{}' reach {}, but {} step(s) later ({} continuation) one "
-                           "takes {} and the other {}: {}",
-                           format_schedule(a, names), format_schedule(b, names), same, i + 1, policy,
-                           describe_step(ex, fa.steps[i]), describe_step(ex, fb.steps[i]), why);
-    }
-    if (fa.steps.size() != fb.steps.size() || fa.end != fb.end)
-      return fmt::format("paths '{}' and '{}' reach {}, but their futures ({} continuation) end "
-                         "differently: after {} step(s) '{}', after {} step(s) '{}': {}",
-                         format_schedule(a, names), format_schedule(b, names), same, policy, fa.steps.size(), fa.end,
-                         fb.steps.size(), fb.end, why);
-  }
-  return {};
-}
-
-namespace detail {
-std::string compare_futures(Program& program, std::span<const FiberId> a, std::span<const FiberId> b,
-                            std::span<const FiberId> sigma, std::uint64_t seed, std::uint32_t max_steps) {
-  Execution ex(program);
-  return compare_futures_on(ex, a, b, sigma, seed, max_steps);
-}
-}  // namespace detail
 
 std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule) {
   Execution ex(program);
@@ -150,7 +53,7 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
     if (ex.over())
       return std::unexpected(ScheduleError{0, fmt::format(
           "the schedule has {} steps, but the execution ends after step {} ({})", schedule.size(), i,
-          how_it_ended(ex))});
+          detail::how_it_ended(ex))});
     const FiberId f = schedule[i];
     if (f >= names.size())
       return std::unexpected(ScheduleError{0, fmt::format(
