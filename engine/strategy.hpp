@@ -1,6 +1,6 @@
 // engine/strategy.hpp: the oracle consulted at every schedule point of a sampled execution
 // (random walks, PCT). It outlives executions (it carries a seeded PRNG) and never sees model
-// state. Exhaustive search does not use it: search.hpp's depth-first search over checkpoints
+// state. Exhaustive search does not use it: engine/search/'s depth-first search over checkpoints
 // decides its own choices, with partial-order reduction.
 #pragma once
 #include <cstdint>
@@ -14,6 +14,13 @@
 namespace rw::engine {
 
 struct Report;
+
+// What a sampling strategy may be built from (the CLI's --seed and --depth).
+struct StrategySettings {
+  std::uint64_t seed = 1;
+  std::uint32_t depth = 3;
+  std::size_t fibers = 0;
+};
 
 class Strategy {
  public:

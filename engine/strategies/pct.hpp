@@ -4,9 +4,9 @@
 // always runs, and at the i-th change point the running fiber drops to priority i. A bug of depth
 // d is then found by each execution with probability at least 1/(n k^(d-1)).
 #pragma once
+#include <memory>
 #include <vector>
 
-#include "engine/strategies/registry.hpp"
 #include "engine/strategy.hpp"
 
 namespace rw::engine {

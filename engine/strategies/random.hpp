@@ -1,7 +1,8 @@
 // engine/strategies/random.hpp: uniform random walk: at every schedule point, any runnable fiber
 // with equal probability.
 #pragma once
-#include "engine/strategies/registry.hpp"
+#include <memory>
+
 #include "engine/strategy.hpp"
 
 namespace rw::engine {

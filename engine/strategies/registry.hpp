@@ -12,13 +12,6 @@
 
 namespace rw::engine {
 
-// What a sampling strategy may be built from (the CLI's --seed and --depth).
-struct StrategySettings {
-  std::uint64_t seed = 1;
-  std::uint32_t depth = 3;
-  std::size_t fibers = 0;
-};
-
 struct StrategyEntry {
   std::string name;
   std::string help;  // one line for --help

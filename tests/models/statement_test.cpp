@@ -331,7 +331,7 @@ TEST(Kthread, ThePinnedThreadsHelperExitHasFourOutcomesIn2624) {
   // Regression (the bug of HiddenLockRace.TheSearchFindsRmmodBeforeAndAfterACloseOnTheOtherCpu in
   // tests/regressions): the thread runs on CPU 1 and puts there; rmmod's stop_machine before that
   // put (-EWOULDBLOCK, reached by hand in ModulePutAndKthreadExitLeavesNoModuleTextToRun) was
-  // never explored by the default search (it was: see engine/search.cpp track(), hidden lock races).
+  // never explored by the default search (it was: see engine/search/race_tracker.cpp, hidden lock races).
   const auto c = check_all(scenario_in("2.6.24", with_kthread("[\"work\", \"module_put_and_kthread_exit(0)\"]", true), kThreadFibers));
   EXPECT_EQ(c.result.report.verdict, engine::Verdict::Safe);
   EXPECT_EQ(c.outcomes, (std::set<std::string>{"loader: insmod=0 | worker: exit=0 | rmmod: rmmod=-EBUSY",

@@ -38,7 +38,7 @@ TEST(HiddenLockRace, RmmodBeforeTheCloseOnTheOtherCpuIsRefusedByHand) {
 }
 
 TEST(HiddenLockRace, TheSearchFindsRmmodBeforeAndAfterACloseOnTheOtherCpu) {
-  // Regression (engine/search.cpp, DPOR with Lipton movers): the search used to explore one
+  // Regression (engine/search/, DPOR with Lipton movers): the search used to explore one
   // execution and report only "rmmod=0". The close's module_put span is the event {lock cpu1, local_dec
   // ref[1]}, then {read state}; rmmod's stop_machine on CPU 1 is one merged event {lock cpu1,
   // read ref[0], read ref[1], write state}. {read state} -> {write state} orders the two
@@ -76,7 +76,7 @@ TEST(HiddenLockRace, LsmodBeforeRmmodPrintsZeroByHand) {
 }
 
 TEST(HiddenLockRace, TheSearchFindsLsmodBeforeAndAfterRmmod) {
-  // Regression (engine/search.cpp): the default search used to explore 1 execution and report
+  // Regression (engine/search/): the default search used to explore 1 execution and report
   // only "lsmod=-". In 2.6.24 free_module runs under module_mutex and ends with release_data's atomic
   // section, which writes 6 objects (more than kEventAccesses = 4): a `wide` event, dependent on
   // everything, lsmod's acquire of module_mutex included. That dependence orders rmmod's
