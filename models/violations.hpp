@@ -3,6 +3,8 @@
 // exactly these; model code raises them through the constants below, each checked against the
 // table when it compiles.
 #pragma once
+#include <cstddef>
+#include <iterator>
 #include <span>
 #include <string_view>
 
@@ -34,17 +36,25 @@ inline constexpr ViolationKind kViolationKinds[] = {
      "SteppedHooks' default (models/atomic_stepped.cpp)"},
 };
 
-// The table's row for `kind`, or nullptr.
-constexpr const ViolationKind* find_violation_kind(std::string_view kind) {
-  for (const auto& v : kViolationKinds)
-    if (v.kind == kind) return &v;
-  return nullptr;
+// The index of `kind`'s row in the table, or the table's size when it has none.
+constexpr std::size_t violation_kind_index(std::string_view kind) {
+  std::size_t i = 0;
+  while (i < std::size(kViolationKinds) && kViolationKinds[i].kind != kind) ++i;
+  return i;
 }
 
-// The kind's string, from the table; a kind not in it does not compile.
+// The table's row for `kind`, or nullptr.
+inline const ViolationKind* find_violation_kind(std::string_view kind) {
+  const std::size_t i = violation_kind_index(kind);
+  return i < std::size(kViolationKinds) ? &kViolationKinds[i] : nullptr;
+}
+
+// The kind's string, from the table; a kind not in it does not compile. (By index, not by
+// pointer: the sanitizers' builds do not compare addresses in constant expressions.)
 consteval const char* violation_kind(std::string_view kind) {
-  if (find_violation_kind(kind) == nullptr) throw "not in kViolationKinds";
-  return find_violation_kind(kind)->kind;
+  const std::size_t i = violation_kind_index(kind);
+  if (i == std::size(kViolationKinds)) throw "not in kViolationKinds";
+  return kViolationKinds[i].kind;
 }
 
 inline constexpr const char* kCodeAfterUnload = violation_kind("module-code-after-unload");
