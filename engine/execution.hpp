@@ -117,6 +117,10 @@ class Execution {
   // Marks this fiber as inside (or out of) a race window; shown in traces, not part of state.
   void set_window(bool open);
   FiberId self() const { return current_; }
+  // Who holds engine-owned lock `lock` (kNoFiber when it is free). A model asks before it
+  // acquires or releases a lock whose use it does not control (code a user wrote), so that a
+  // second acquire or a release without a hold is its finding, not a misuse of the engine.
+  FiberId lock_holder(ObjectId lock) const { return lock < lock_holder_.size() ? lock_holder_[lock] : kNoFiber; }
   const std::string& fiber_name(FiberId f) const;
 
   // ---- Explorer API: called on the scheduler's context --------------------------------------

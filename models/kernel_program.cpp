@@ -233,6 +233,7 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         break;
       }
     }
+    check_no_locks_held(c, op.kind == Op::Kind::Kthread);
   }
 }
 

@@ -83,15 +83,15 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
     }
     case Kind::MutexLock:
       might_sleep(c, "mutex_lock");
-      c.ex.lock(k.o_mutexes[s.name], here);
+      lock_checked(c, k.o_mutexes[s.name], here, std::source_location::current());
       return true;
-    case Kind::MutexUnlock: c.ex.unlock(k.o_mutexes[s.name], here); return true;
+    case Kind::MutexUnlock: unlock_checked(c, k.o_mutexes[s.name], here, std::source_location::current()); return true;
     case Kind::SpinLock:
       preempt_disable(c, "spin_lock: preempt_disable()");
-      c.ex.lock(k.o_spinlocks[s.name], here);
+      lock_checked(c, k.o_spinlocks[s.name], here, std::source_location::current());
       return true;
     case Kind::SpinUnlock:
-      c.ex.unlock(k.o_spinlocks[s.name], here);
+      unlock_checked(c, k.o_spinlocks[s.name], here, std::source_location::current());
       preempt_enable(c, "spin_unlock: preempt_enable()");
       return true;
     case Kind::PreemptDisable: preempt_disable(c, "preempt_disable()"); return true;
@@ -239,6 +239,43 @@ std::int64_t run_callback(Ctx& c, Module& m, Callback which) {
 
 BodyResult run_kthread(Ctx& c, Module& m, std::size_t fn) {
   return run_body(c, m, m.def->kthreads[fn].body, m.labels->kthreads[fn]);
+}
+
+// Lock misuse in module code is a finding, as lockdep reports it (kernel/locking/lockdep.c:
+// print_deadlock_bug, print_unlock_imbalance_bug, and lockdep_sys_exit / debug_check_no_locks_held
+// at the return to user space and at do_exit), never a misuse of the engine.
+// Mirrors: mutex_lock / spin_lock of a lock the task holds: the acquire never succeeds (the task
+// waits for itself); the attempt is the violation.
+void lock_checked(Ctx& c, ObjectId lock, engine::Label here, std::source_location where) {
+  if (c.ex.lock_holder(lock) == c.ex.self()) {
+    c.ex.step(engine::kNoObject, engine::Access::Read, here, where);  // the attempt, local to the task
+    c.ex.fail(kRecursiveLocking, fmt::format("possible recursive locking detected: {} already holds {}",
+                                             c.ex.fiber_name(c.ex.self()), c.ex.program().objects()[lock].name));
+  }
+  c.ex.lock(lock, here, where);
+}
+
+// Mirrors: mutex_unlock / spin_unlock of a lock the task does not hold.
+void unlock_checked(Ctx& c, ObjectId lock, engine::Label here, std::source_location where) {
+  if (c.ex.lock_holder(lock) != c.ex.self()) {
+    c.ex.step(engine::kNoObject, engine::Access::Read, here, where);
+    c.ex.fail(kBadUnlockBalance, fmt::format("bad unlock balance detected: {} releases {}, which it does not hold",
+                                             c.ex.fiber_name(c.ex.self()), c.ex.program().objects()[lock].name));
+  }
+  c.ex.unlock(lock, here, where);
+}
+
+// Mirrors: lockdep_sys_exit() on the return to user space (kernel/entry/common.c), and
+// debug_check_no_locks_held() in do_exit() for a kthread: no lock of the module's may be held
+// once an operation of the task is over. Only the scenario's own locks can be left held: the
+// core kernel's are taken and released by model code.
+void check_no_locks_held(Ctx& c, bool kthread_exit) {
+  for (const auto& locks : {std::cref(c.k.o_mutexes), std::cref(c.k.o_spinlocks)})
+    for (const ObjectId lock : locks.get())
+      if (c.ex.lock_holder(lock) == c.ex.self())
+        c.ex.fail(kLockHeldOnReturn, fmt::format("{}: {} still holds {}",
+                                                 kthread_exit ? "kthread exits with a lock held" : "lock held when returning to user space",
+                                                 c.ex.fiber_name(c.ex.self()), c.ex.program().objects()[lock].name));
 }
 
 }  // namespace rw::models

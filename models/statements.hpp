@@ -2,6 +2,8 @@
 // of statements (models/scenario.hpp); this runs them, one step of module text per statement,
 // with the kernel calls they make.
 #pragma once
+#include <source_location>
+
 #include "models/kernel.hpp"
 
 namespace rw::models {
@@ -19,5 +21,12 @@ struct BodyResult {
 std::int64_t run_callback(Ctx& c, Module& m, Callback which);
 // Runs the module's thread function `fn` (index into ModuleDef::kthreads).
 BodyResult run_kthread(Ctx& c, Module& m, std::size_t fn);
+// mutex_lock / spin_lock and their unlocks of a scenario's lock: a second acquire by the holder
+// (recursive-locking) or a release without a hold (bad-unlock-balance) is a finding.
+void lock_checked(Ctx& c, ObjectId lock, engine::Label here, std::source_location where);
+void unlock_checked(Ctx& c, ObjectId lock, engine::Label here, std::source_location where);
+// After each operation of a task: a lock of the scenario's still held is a finding
+// (lock-held-on-return), on the return to user space or at a kthread's exit.
+void check_no_locks_held(Ctx& c, bool kthread_exit);
 
 }  // namespace rw::models

@@ -34,6 +34,12 @@ inline constexpr ViolationKind kViolationKinds[] = {
      "SteppedHooks' default (models/atomic_stepped.cpp), __symbol_put (models/statements.cpp)"},
     {"kernel-warn", "a WARN_ON in models/refcount.hpp that no model hook names more precisely",
      "SteppedHooks' default (models/atomic_stepped.cpp)"},
+    {"recursive-locking", "a task takes a lock it already holds (lockdep: \"possible recursive locking detected\"); it deadlocks on itself",
+     "mutex_lock, spin_lock in module code (models/statements.cpp)"},
+    {"bad-unlock-balance", "a task releases a lock it does not hold (lockdep: \"bad unlock balance detected\")",
+     "mutex_unlock, spin_unlock in module code (models/statements.cpp)"},
+    {"lock-held-on-return", "a task returns to user space, or a kthread exits, holding a lock (lockdep: \"lock held when returning to user space\", \"still has locks held\")",
+     "check_no_locks_held (models/statements.cpp), after each operation of a fiber"},
 };
 
 // The index of `kind`'s row in the table, or the table's size when it has none.
@@ -66,5 +72,8 @@ inline constexpr const char* kKernelWarn = violation_kind("kernel-warn");
 inline constexpr const char* kKernelBug = violation_kind("kernel-bug");
 inline constexpr const char* kSleepInAtomic = violation_kind("sleep-in-atomic");
 inline constexpr const char* kDeadlock = violation_kind("deadlock");
+inline constexpr const char* kRecursiveLocking = violation_kind("recursive-locking");
+inline constexpr const char* kBadUnlockBalance = violation_kind("bad-unlock-balance");
+inline constexpr const char* kLockHeldOnReturn = violation_kind("lock-held-on-return");
 
 }  // namespace rw::models

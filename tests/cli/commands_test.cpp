@@ -102,5 +102,20 @@ TEST(MergeCommand, CountsAddUpAndOutcomesMergeAcrossShards) {
   EXPECT_EQ(s["outcomes"][0]["count"], 10);
 }
 
+TEST(CheckCommandFindings, ALockTakenTwiceIsAFindingInTheTableNotACrashOfTheBatch) {
+  TempDir dir;
+  dir.write("a_double_lock.toml",
+            "name = \"double_lock\"\nkernel = \"modern\"\n[module.chardev]\nfops.owner = \"THIS_MODULE\"\n"
+            "fops.open = [\"mutex_lock(m)\", \"mutex_lock(m)\", \"return 0\"]\nfops.release = [\"return 0\"]\n"
+            "[fiber.opener]\nrun = [\"open /dev/chardev\", \"close\"]\n[expect]\nverdict = \"safe\"\n");
+  std::filesystem::copy(kScenarios + "/owner_pin.toml", dir.path() / "b_owner_pin.toml");
+  const auto r = racewin({"check", dir.path().string(), "--no-timing"});
+  EXPECT_EQ(r.code, kExitMismatch) << r.err;  // a finding, not exit 3
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("MISMATCH: expected safe, found recursive-locking"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("owner_pin [modern]"), std::string::npos) << r.out;  // the batch went on
+  EXPECT_NE(r.out.find("3 scenarios: 2 as expected, 1 not"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace rw::cli
