@@ -167,6 +167,17 @@ void Execution::step_when(ObjectId object, Access access, Label label, Condition
   suspend();
 }
 
+void Execution::wait_to_start(ObjectId object, Access access, Label label, Condition ready,
+                              std::source_location where) {
+  FiberRec& f = me();
+  RW_REQUIRE(std::find(schedule_.begin(), schedule_.end(), current_) == schedule_.end(),
+             "wait_to_start '{}': {} has taken a step already", label.text, fiber_name(current_));
+  RW_REQUIRE(object == kNoObject || object < program_.objects().size(),
+             "step '{}' names object {} of {}", label.text, object, program_.objects().size());
+  f.pending = Pending{object, access, label, where, ready, true};
+  suspend();
+}
+
 void Execution::lock(ObjectId lock, Label label, std::source_location where) {
   RW_REQUIRE(lock < lock_holder_.size() && program_.objects()[lock].is_lock,
              "lock '{}': object {} is not a lock", label.text, lock);
@@ -341,8 +352,10 @@ bool Execution::enabled(const FiberRec& f) const {
   return p.ready();
 }
 
+// A fiber still waiting to be started (wait_to_start) when nothing else can run never existed.
 bool Execution::all_finished() const {
-  return std::all_of(fibers_.begin(), fibers_.end(), [](const auto& f) { return f->finished; });
+  return std::all_of(fibers_.begin(), fibers_.end(),
+                     [this](const auto& f) { return f->finished || (f->pending.unborn && !enabled(*f)); });
 }
 
 void Execution::refresh_runnable() {

@@ -76,6 +76,11 @@ class Execution {
   // Like step(), but the fiber is not runnable until `ready` holds (checked on the shared state).
   void step_when(ObjectId object, Access access, Label label, Condition ready,
                  std::source_location where = std::source_location::current());
+  // Like step_when(), for the first step of a fiber that stands for a thread another fiber
+  // creates: until `ready` holds the thread does not exist, so an execution that ends with the
+  // fiber still waiting here is complete (the thread was never created), not a deadlock.
+  void wait_to_start(ObjectId object, Access access, Label label, Condition ready,
+                     std::source_location where = std::source_location::current());
   // Engine-owned locks (objects with is_lock). Acquiring is a step that is enabled only while
   // the lock is free; a fiber waiting for a lock is not runnable.
   void lock(ObjectId lock, Label label, std::source_location where = std::source_location::current());
@@ -192,6 +197,7 @@ class Execution {
     Label label;
     std::source_location where;
     Condition ready;
+    bool unborn = false;  // wait_to_start: the fiber does not exist until `ready` holds
   };
   struct Result {
     Label what;

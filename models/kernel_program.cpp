@@ -214,8 +214,8 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         // Each kthread_run creates one thread: this fiber becomes one of those not yet taken.
         const Module& mm = m;
         const std::size_t fn = op.name;
-        ex.step_when(m.o_kthreads, engine::Access::ReadModifyWrite, "kthread: wait for kthread_run to wake us",
-                     [&mm, fn] { return mm.kthread_starts[fn] > 0; });
+        ex.wait_to_start(m.o_kthreads, engine::Access::ReadModifyWrite, "kthread: wait for kthread_run to wake us",
+                         [&mm, fn] { return mm.kthread_starts[fn] > 0; });
         --m.kthread_starts[fn];
         const BodyResult r = run_kthread(c, m, op.name);
         if (r.exited) ex.observe("exit", r.ret);

@@ -304,6 +304,9 @@ class Searcher {
       found(*v);
       return;
     }
+    // A fiber never started (Execution::wait_to_start) took no step, but its start races with
+    // the steps that enabled it for another fiber: found as for a violation's cut-off fibers.
+    if (dpor_) races_.pending_races(pool_, top_, ex_, kNoFiber, *reducer_);
     ++r_.complete;
     ++r_.outcomes[ex_.outcome()];
   }

@@ -115,6 +115,37 @@ TEST(Explorer, ReportsALockOrderInversionAsADeadlock) {
   }
 }
 
+// A fiber that waits to be started (a thread another fiber creates) and never is: the
+// execution is complete, not a deadlock, and the fiber observed nothing. When the creator may
+// start one of two such fibers, both choices are explored.
+TEST(Explorer, AFiberNeverStartedIsNotADeadlock) {
+  for (const int creators : {0, 1}) {
+    LambdaProgram prog;
+    const ObjectId started = prog.add_int("started");
+    for (int i = 0; i < creators; ++i)
+      prog.add_fiber("creator", [&prog, started](Execution& ex) { prog.write(ex, started, 1, "start one thread"); });
+    for (const char* name : {"t1", "t2"})
+      prog.add_fiber(name, [&prog, started](Execution& ex) {
+        ex.wait_to_start(started, Access::ReadModifyWrite, "wait to be started", [&prog, started] { return prog[started] > 0; });
+        prog[started] = prog[started] - 1;
+        ex.observe("ran", 1);
+      });
+    for (const Reduction r : {Reduction::None, Reduction::Source, Reduction::Optimal}) {
+      ExploreOptions o;
+      o.reduction = r;
+      o.state_cache = r != Reduction::Optimal;
+      const Report rep = explore(prog, o);
+      SCOPED_TRACE(fmt::format("{} creator(s), reduction {}", creators, to_string(r)));
+      EXPECT_EQ(rep.verdict, Verdict::Safe);
+      if (creators == 0) {
+        EXPECT_EQ(outcome_texts(rep), (std::set<std::string>{"t1: - | t2: -"}));
+      } else {
+        EXPECT_EQ(outcome_texts(rep), (std::set<std::string>{"creator: - | t1: ran=1 | t2: -", "creator: - | t1: - | t2: ran=1"}));
+      }
+    }
+  }
+}
+
 TEST(Explorer, FindsNoDeadlockWhenLocksAreTakenInOneOrder) {
   auto program = two_lock_program(true);
   for (bool cache : {true, false}) {
