@@ -27,17 +27,18 @@ std::set<std::string> outcomes(const engine::Report& r) {
   return out;
 }
 
-// open() starts one worker; two thread fibers wait to become it.
-const std::string kOneOfTwo = R"toml(name = "one_of_two"
-kernel = ["2.6.24", "modern"]
-[module.chardev]
+// A char device whose open() starts one worker thread, and a process that opens it.
+const std::string kStartsAWorker = R"toml([module.chardev]
 fops.owner = "THIS_MODULE"
 fops.open = ["kthread_run(worker)", "return 0"]
 fops.release = ["return 0"]
 kthread.worker = ["return 0"]
 [fiber.opener]
 run = ["open /dev/chardev", "close"]
-[fiber.thread]
+)toml";
+
+// Two thread fibers wait to become the one worker.
+const std::string kOneOfTwo = "name = \"one_of_two\"\nkernel = [\"2.6.24\", \"modern\"]\n" + kStartsAWorker + R"toml([fiber.thread]
 count = 2
 run = ["kthread chardev.worker"]
 [expect]
@@ -59,16 +60,7 @@ TEST(UnstartedKthread, AThreadNeverCreatedIsNotADeadlockAndEitherThreadMayBeTheO
 
 // The opener's open() starts the worker, unless rmmod went first and the open failed: then
 // the thread never exists. When it does, it runs module text with nothing pinning the module.
-const std::string kStartOnOpen = R"toml(name = "start_on_open"
-kernel = "modern"
-[module.chardev]
-fops.owner = "THIS_MODULE"
-fops.open = ["kthread_run(worker)", "return 0"]
-fops.release = ["return 0"]
-kthread.worker = ["return 0"]
-[fiber.opener]
-run = ["open /dev/chardev", "close"]
-[fiber.thread]
+const std::string kStartOnOpen = "name = \"start_on_open\"\nkernel = \"modern\"\n" + kStartsAWorker + R"toml([fiber.thread]
 run = ["kthread chardev.worker"]
 [fiber.rmmod]
 run = ["rmmod chardev"]
