@@ -234,7 +234,8 @@ void misc_deregister(Ctx& c, Module& m) {
 }
 
 // Mirrors drivers/char/misc.c misc_open() (both eras): under misc_mtx find the minor on
-// misc_list, fops_get(c->fops), replace_fops, and call the driver's ->open, still under misc_mtx.
+// misc_list, fops_get(c->fops), replace_fops, and call the driver's ->open, still under misc_mtx;
+// in 2.6.24 (before replace_fops) a failed ->open is also undone under misc_mtx.
 // chrdev_open before it works on misc's own cdev (core, owner NULL): it pins nothing.
 // Omitted: request_module("char-major-%d-%d") and the retry when the minor is not found.
 int misc_open(Ctx& c, Module& m) {
@@ -265,6 +266,17 @@ int misc_open(Ctx& c, Module& m) {
     err = static_cast<int>(run_callback(c, m, Callback::Open));
   }
   c.ex.local(2, err);
+  if (err != 0 && c.k.era == Era::V2_6_24) {
+    // 2.6.24 undoes a failed ->open itself, still under misc_mtx: fops_put(file->f_op), then
+    // file->f_op = fops_get(old_fops), misc's own (core). exit()'s misc_deregister waits for it,
+    // so the module's fops are never read after the free; do_dentry_open's (__dentry_open's)
+    // cleanup then puts misc's fops, core's. Today replace_fops leaves that put to the cleanup,
+    // after misc_mtx is dropped.
+    fops_put(c, c.task.f_op);
+    c.task.f_op = nullptr;
+    c.task.holds = nullptr;
+    update_window(c);
+  }
   c.ex.unlock(c.k.o_misc_mtx, "misc_open: mutex_unlock(&misc_mtx)");
   return err;
 }
