@@ -150,11 +150,12 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     m.proc.owner_set = m.proc.registered && d.proc.owner == Owner::ThisModule;
     m.fops.home = &m;
     m.fops.owner = d.fops_owner == Owner::ThisModule ? &m : nullptr;
-    const bool dynamic = d.registration == Registration::RegisterChrdev;
     const bool chrdev = d.registration == Registration::RegisterChrdev || d.registration == Registration::CdevAdd;
+    // Only cdev_add's struct cdev is static, in the module's data; register_chrdev's is
+    // cdev_alloc'd, and a misc or /proc-only module has none of its own.
     m.cdev = Cdev{.owner = d.cdev_owner == Owner::ThisModule ? &m : nullptr,
                   .ops = &m.fops,
-                  .home = dynamic ? nullptr : &m,
+                  .home = d.registration == Registration::CdevAdd ? &m : nullptr,
                   .kobj_refcount = 1,
                   .mapped = loaded && chrdev,
                   .freed = false};

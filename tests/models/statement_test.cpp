@@ -393,6 +393,16 @@ TEST(Misc, In2624AFailedOpenPutsTheModulesFopsBeforeDroppingMiscMtx) {
   }
 }
 
+// free_module writes what lives in the module's data: a static struct cdev only when the module
+// has one (cdev_add); a misc device's cdev is misc's own, in core memory.
+TEST(Misc, FreeModuleWritesNoStaticCdevOfAMiscModule) {
+  Driver d(scenario_in("modern", misc("NULL"), "[fiber.rmmod]\nrun = [\"rmmod m\"]\n"));
+  d.finish("rmmod");
+  EXPECT_EQ(d.outcome(), "rmmod: rmmod=0");
+  EXPECT_TRUE(took(d, "rmmod", "free_module: ... struct module"));
+  EXPECT_FALSE(took(d, "rmmod", "free_module: ... the static struct cdev"));
+}
+
 TEST(Misc, AnOpenAfterMiscDeregisterFindsNoMinor) {
   Driver d(scenario_in("modern", misc("THIS_MODULE"), "[fiber.rmmod]\nrun = [\"rmmod m\"]\n[fiber.opener]\nrun = [\"open /dev/m\"]\n"));
   d.finish("rmmod");
