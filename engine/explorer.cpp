@@ -381,7 +381,7 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
   if (!entry->exhaustive()) {
     r = randomized(program, opt, *entry);
     r.reduction = "none";
-    r.symmetry_note = "random and pct search keep no states to reduce";
+    r.symmetry_note = "sampling strategies (" + entry->name + ") keep no states to reduce";
   } else {
     Reduction reduction = opt.reduction;
     std::string note;

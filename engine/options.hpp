@@ -28,8 +28,8 @@ struct ExploreOptions {
   Reduction reduction = Reduction::Optimal;
   std::optional<std::uint32_t> preemption_bound;  // CHESS: at most K preemptions per execution
   bool auto_bound = false;                        // K = 0, 1, 2, ... until a violation or the whole space
-  std::uint64_t seed = 1;                         // random and pct
-  std::uint64_t iterations = 10'000;              // random and pct: executions
+  std::uint64_t seed = 1;                         // sampling strategies
+  std::uint64_t iterations = 10'000;              // sampling strategies: executions
   std::uint32_t pct_depth = 3;                    // pct: bug depth d
   unsigned jobs = 1;                              // threads for exhaustive search
   std::uint32_t shard_index = 0;                  // explore only the units with index % count == index

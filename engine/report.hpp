@@ -45,7 +45,7 @@ struct Report {
   bool symmetry = false;                  // symmetry reduction was used
   std::string symmetry_note;              // why it was not, when it was not
   std::vector<std::vector<std::string>> symmetry_classes;  // the interchangeable fibers, by class
-  std::uint64_t seed = 0;                 // random and pct
+  std::uint64_t seed = 0;                 // sampling strategies
   std::int64_t preemption_bound = -1;     // the bound the verdict holds for; -1: unbounded
   bool bound_cut = false;                 // some schedule was not explored because of the bound
   // What a sampling strategy says of itself (Strategy::report): named values for the JSON report
