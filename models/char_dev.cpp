@@ -162,7 +162,7 @@ int chrdev_open(Ctx& c, Inode& inode) {
   if (!m.def->has_open) return 0;
   c.ex.step(m.o_data, Access::Read, "chrdev_open: call filp->f_op->open()");
   check_data(c, fops->home, "chrdev_open: filp->f_op->open");
-  c.ex.note("{}", c.task.pins == 0 ? "enters module text holding no pin" : "enters module text, pinned");
+  c.ex.note("{}", c.task.pins[m.index] == 0 ? "enters module text holding no pin" : "enters module text, pinned");
   c.task.in_module = &m;  // the call jumps into module text
   update_window(c);
   ret = static_cast<int>(run_callback(c, m, Callback::Open));
@@ -261,7 +261,7 @@ int misc_open(Ctx& c, Module& m) {
   if (m.def->has_open) {
     c.ex.step(m.o_data, Access::Read, "misc_open: call file->f_op->open()");
     check_data(c, &m, "misc_open: file->f_op->open");
-    c.ex.note("{}", c.task.pins == 0 ? "enters module text holding no pin, misc_mtx held"
+    c.ex.note("{}", c.task.pins[m.index] == 0 ? "enters module text holding no pin, misc_mtx held"
                                      : "enters module text, pinned");
     err = static_cast<int>(run_callback(c, m, Callback::Open));
   }

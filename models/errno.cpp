@@ -7,10 +7,11 @@
 
 namespace rw::models {
 namespace {
-constexpr std::array<std::pair<int, std::string_view>, 12> kNames{{
+constexpr std::array<std::pair<int, std::string_view>, 15> kNames{{
     {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {EIO, "EIO"}, {ENXIO, "ENXIO"}, {EBADF, "EBADF"}, {EEXIST, "EEXIST"},
     {EWOULDBLOCK, "EWOULDBLOCK"}, {ENOMEM, "ENOMEM"}, {EBUSY, "EBUSY"}, {ENODEV, "ENODEV"},
-    {EINVAL, "EINVAL"}, {EWOULDBLOCK, "EAGAIN"},  // accepted on input, printed as EWOULDBLOCK
+    {EINVAL, "EINVAL"}, {ENOPROTOOPT, "ENOPROTOOPT"}, {EAFNOSUPPORT, "EAFNOSUPPORT"}, {EINTR, "EINTR"},
+    {EWOULDBLOCK, "EAGAIN"},  // accepted on input, printed as EWOULDBLOCK
 }};
 }  // namespace
 

@@ -13,6 +13,7 @@ namespace rw::models {
 // models use <cerrno>'s names; these checks keep that true.
 static_assert(EPERM == 1 && ENOENT == 2 && EIO == 5 && ENXIO == 6 && EBADF == 9 && EEXIST == 17);
 static_assert(EWOULDBLOCK == 11 && EAGAIN == 11 && ENOMEM == 12 && EBUSY == 16 && ENODEV == 19 && EINVAL == 22);
+static_assert(EINTR == 4 && ENOPROTOOPT == 92 && EAFNOSUPPORT == 97);
 
 // "-EBUSY" for -16; other values as decimal numbers.
 std::string errno_text(std::int64_t value);

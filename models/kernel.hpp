@@ -26,6 +26,7 @@ using engine::ObjectId;
 const char* to_string(ModuleState s);
 
 struct Module;
+inline constexpr std::size_t kMaxRwsems = 2 * kMaxNames + kMaxModules * kMaxNames;
 
 // Where a piece of memory lives: in a module's image (freed by free_module) or in core memory.
 struct FileOperations {
@@ -61,6 +62,20 @@ struct ProcEntry {
   bool inode_pinned = false; // proc_get_inode's try_module_get(de->owner) took a pin
 };
 
+// A reader-writer lock: a rw_semaphore (sleeping) or an rwlock_t (spinning), the scenario's or a
+// framework's (cb_lock, nh->rwsem). Readers share it; a writer excludes readers and writers.
+struct RwSem {
+  int readers = 0;
+  int writer = -1;  // the fiber holding it for write; -1: none
+};
+
+// The step labels of one registered callback's caller and of its unregistration
+// (models/frameworks.cpp), built once per program.
+struct CallbackSteps {
+  engine::Label caller, lock, lookup, read_ops, unlock, get, put, call_in, reg, unreg, unreg_lock, unlink, unreg_unlock,
+      wait, release_frame;
+};
+
 struct Module {
   // Step labels for this module's functions, built once per program: the call, each
   // statement, and the branch a conditional statement takes after its call returns.
@@ -71,7 +86,8 @@ struct Module {
   };
   struct Labels {
     BodyLabels open, release, read, exit, init, proc_open, proc_read, proc_release;
-    std::vector<BodyLabels> exports, kthreads;
+    std::vector<BodyLabels> exports, kthreads, callbacks, cb_releases;
+    std::vector<CallbackSteps> cb_steps;
   };
 
   const ModuleDef* def = nullptr;
@@ -87,6 +103,11 @@ struct Module {
   // Per thread function: threads kthread_run created that no kthread fiber has become yet.
   std::uint8_t kthread_starts[kMaxNames] = {};
   ProcEntry proc;
+  // Per callback (callback.<name>): linked where its framework's callers find it, and the callers
+  // inside it under an active reference (kernfs, use_pde, an irq handler in progress).
+  bool cb_registered[kMaxNames] = {};
+  std::uint8_t cb_active[kMaxNames] = {};
+  std::uint8_t users = 0;        // loaded modules that link against this one (mod->source_list)
   bool listed = true;            // on the modules list (find_module sees it)
   bool text_freed = false;       // free_mod_mem: text and rodata released
   bool data_freed = false;       // free_mod_mem: MOD_DATA (struct module, fops, static cdev)
@@ -96,6 +117,9 @@ struct Module {
   // Objects that steps name.
   ObjectId o_state = 0, o_refcnt = 0, o_text = 0, o_data = 0, o_cdev = 0;
   ObjectId o_ref[kCpus] = {}, o_waiter = 0, o_kthreads = 0, o_proc = 0, o_pde_lock = 0;
+  ObjectId o_cb[kMaxNames] = {};       // a callback's registration (its entry on the framework's list)
+  ObjectId o_cb_lock[kMaxNames] = {};  // the lock its framework's callers take (an engine lock or an rwsem's object)
+  std::uint8_t cb_rwsem[kMaxNames] = {};  // Across::RwsemRead: its index in Kernel::rwsems
 };
 
 // What a task's open file is.
@@ -116,7 +140,11 @@ struct Task {
   Module* in_module = nullptr;  // module whose text this task is executing, if any
   Module* holds = nullptr;      // module whose memory this task holds a pointer to (its fops)
   bool unloading = false;       // the task is delete_module: its exit() runs on purpose
-  int pins = 0;                 // references this task took and has not dropped
+  std::uint8_t pins[kMaxModules] = {};  // references this task took on each module and has not dropped
+  std::uint8_t shield = 0;      // inside a callback its framework's unregistration waits for (no window)
+  std::uint8_t rcu_depth = 0;   // RCU read sections (and, where RCU is used, preempt-off sections) it is in
+  std::uint32_t rw_reads = 0;   // bit i: it holds Kernel::rwsems[i] for read
+  std::uint8_t life_pins[kMaxModules] = {};  // bit cb: a Pin::Life framework pins the module for callback cb
 };
 
 // The whole world, one value. Model code holds pointers into it (a task's f_op, a cdev's ops),
@@ -137,7 +165,11 @@ struct Kernel {
   InplaceVector<std::int64_t, kMaxNames> vars;
   InplaceVector<int, kMaxNames> completions;  // struct completion's done count
   InplaceVector<char, kMaxNames> events;      // userspace signal/wait
-  int rcu_readers = 0;           // tasks inside rcu_read_lock (symbol_get)
+  int rcu_readers = 0;           // tasks inside an RCU read section (symbol_get, rcu_read_lock, ...)
+  // Reader-writer locks: the scenario's rw_semaphores, then its rwlock_ts, then the frameworks'.
+  InplaceVector<RwSem, kMaxRwsems> rwsems;
+  InplaceVector<ObjectId, kMaxRwsems> o_rwsems;
+  std::uint8_t first_rwlock = 0, first_core_rwsem = 0;
   InplaceVector<Task, kMaxFibers> tasks;  // last: the world's used bytes end with the last task
 };
 static_assert(std::is_trivially_copyable_v<Kernel>, "the world is one value: saved and restored by copying bytes");
@@ -218,20 +250,28 @@ void module_fields(V& v, const Kernel& k, M& m) {
     v.future("proc.dentry_refs", m.proc.dentry_refs);
   }
   v.future("kthread_starts", std::span(m.kthread_starts, m.def->kthreads.size()));
+  if (!m.def->callbacks.empty()) {
+    v.future("cb_registered", std::span(m.cb_registered, m.def->callbacks.size()));
+    v.future("cb_active", std::span(m.cb_active, m.def->callbacks.size()));
+  }
+  v.future("users", m.users);
   v.trace("ever_loaded", m.ever_loaded);
   v.fixed("def, index, labels", m.def, m.index, m.labels);
   v.fixed("fops, cdev.owner, cdev.ops, cdev.home", m.fops, m.cdev.owner, m.cdev.ops, m.cdev.home);
   v.fixed("inode.path, inode.obj", m.inode.path, m.inode.obj);
   v.fixed("object ids", m.o_state, m.o_refcnt, m.o_text, m.o_data, m.o_cdev, m.o_ref, m.o_waiter, m.o_kthreads,
-          m.o_proc, m.o_pde_lock);
+          m.o_proc, m.o_pde_lock, m.o_cb, m.o_cb_lock, m.cb_rwsem);
 }
 
 // struct task_struct's part: written next to the fiber's position (write_fiber_state).
 template <class V, class T>
 void task_fields(V& v, T& t) {
   v.flag("file_open", t.file_open);
+  v.flag("rcu_depth", t.rcu_depth, 4);
   v.future("f_op", t.f_op);
   v.future("f_inode", t.f_inode);
+  v.future("rw_reads", t.rw_reads);
+  v.future("life_pins", t.life_pins);
   if (t.proc != nullptr || t.preempt_count != 0 || t.sleeping) {
     v.future("proc", t.proc);
     v.flag("kind", t.kind, 2);
@@ -244,6 +284,7 @@ void task_fields(V& v, T& t) {
   v.trace("holds", t.holds);
   v.trace("unloading", t.unloading);
   v.trace("pins", t.pins);
+  v.trace("shield", t.shield);
   v.fixed("cpu", t.cpu);
 }
 
@@ -254,10 +295,14 @@ void kernel_fields(V& v, K& k) {
   v.future("completions", k.completions);
   v.future("events", k.events);
   if (k.rcu_used) v.future("rcu_readers", k.rcu_readers);
+  for (auto& r : k.rwsems) {
+    v.future("rwsem.readers", r.readers);
+    v.fiber("rwsem.writer", r.writer);
+  }
   v.fixed("era, cpu_locks, rcu_used", k.era, k.cpu_locks, k.rcu_used);
   v.fixed("object ids", k.o_module_mutex, k.o_chrdevs_lock, k.o_cdev_lock, k.o_modules, k.o_cpu, k.o_misc_mtx,
           k.o_misc_list, k.o_proc_subdir_lock, k.o_rcu, k.o_proc_dir_mutex, k.o_vars, k.o_mutexes, k.o_spinlocks,
-          k.o_completions, k.o_events);
+          k.o_completions, k.o_events, k.o_rwsems, k.first_rwlock, k.first_core_rwsem);
 }
 
 }  // namespace rw::models

@@ -8,6 +8,7 @@
 
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
+#include "models/frameworks.hpp"
 #include "models/module.hpp"
 #include "models/proc.hpp"
 #include "models/statements.hpp"
@@ -86,6 +87,13 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
   for (const auto& n : scenario_.spinlocks) k.o_spinlocks.push_back(add_object(n, true));
   for (const auto& n : scenario_.completions) k.o_completions.push_back(add_object(n));
   for (const auto& n : scenario_.events) k.o_events.push_back(add_object("event " + n));
+  // Reader-writer locks: the scenario's rw_semaphores, its rwlock_ts, then the frameworks' own
+  // (created below, one per lock name, or one per callback where the framework has one each).
+  for (const auto& n : scenario_.rwsems) k.o_rwsems.push_back(add_object(n));
+  k.first_rwlock = static_cast<std::uint8_t>(k.o_rwsems.size());
+  for (const auto& n : scenario_.rwlocks) k.o_rwsems.push_back(add_object(n));
+  k.first_core_rwsem = static_cast<std::uint8_t>(k.o_rwsems.size());
+  std::vector<std::pair<std::string, ObjectId>> core_locks;  // by name: engine mutexes and rwsems' objects
   k.vars.assign(scenario_.vars.size(), 0);
   k.completions.assign(scenario_.completions.size(), 0);
   k.events.assign(scenario_.events.size(), 0);
@@ -131,12 +139,39 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     l.proc_release = body_labels(d.proc.release, "proc_release");
     for (const auto& f : d.exports) l.exports.push_back(body_labels(f.body, f.name));
     for (const auto& f : d.kthreads) l.kthreads.push_back(body_labels(f.body, f.name));
+    for (std::size_t cb = 0; cb < d.callbacks.size(); ++cb) {
+      const CallbackDef& cd = d.callbacks[cb];
+      const Framework& fw = frameworks()[cd.framework];
+      l.callbacks.push_back(body_labels(cd.body, cd.name));
+      l.cb_releases.push_back(body_labels(cd.release, fmt::format("{}.{}", cd.name, fw.release_field)));
+      l.cb_steps.push_back(callback_steps(fw, d.name, cd.name, [this](std::string t) { return label(std::move(t)); }));
+      m.o_cb[cb] = add_object(fmt::format("{}.{} ({})", d.name, cd.name, fw.ops));
+      if (fw.lock.empty() || fw.across == Across::Active || fw.across == Across::Irq) continue;
+      const std::string lock = fw.lock_per_callback ? fmt::format("{}.{}: {}", d.name, cd.name, fw.lock) : std::string(fw.lock);
+      const auto known = std::find_if(core_locks.begin(), core_locks.end(), [&](const auto& p) { return p.first == lock; });
+      const bool rw = fw.across == Across::RwsemRead;
+      if (known != core_locks.end()) {
+        m.o_cb_lock[cb] = known->second;
+      } else {
+        m.o_cb_lock[cb] = add_object(lock, !rw);  // an rwsem is model state, a mutex the engine's
+        core_locks.emplace_back(lock, m.o_cb_lock[cb]);
+        if (rw) k.o_rwsems.push_back(m.o_cb_lock[cb]);
+      }
+      if (rw)
+        m.cb_rwsem[cb] = static_cast<std::uint8_t>(
+            std::find(k.o_rwsems.begin(), k.o_rwsems.end(), m.o_cb_lock[cb]) - k.o_rwsems.begin());
+      k.rcu_used |= fw.across == Across::Rcu;
+    }
     for_each_statement(d, [&](const Statement& st, bool) {
-      k.rcu_used |= st.kind == Statement::Kind::SymbolGet || st.kind == Statement::Kind::SymbolPut;
+      using SK = Statement::Kind;
+      k.rcu_used |= st.kind == SK::SymbolGet || st.kind == SK::SymbolPut || st.kind == SK::RcuReadLock ||
+                    st.kind == SK::SynchronizeRcu;
     });
   }
-  // A module no fiber loads starts as after insmod: init() ran, registered its device and /proc
-  // entry, and the loader dropped its initial reference (LIVE, refcnt = MODULE_REF_BASE, every
+  k.rwsems.assign(k.o_rwsems.size(), RwSem{});
+  // A module no fiber loads starts as after insmod: init() ran, registered its device, /proc
+  // entry and callbacks, linked against the modules it depends on (ref_module: a reference on
+  // each, and an entry on its source_list), and the loader dropped its initial reference (LIVE, refcnt = MODULE_REF_BASE, every
   // per-CPU slot 0). A module some fiber loads starts absent.
   for (auto& m : k.modules) {
     const ModuleDef& d = *m.def;
@@ -148,6 +183,7 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     m.misc_listed = loaded && d.registration == Registration::MiscRegister;
     m.proc.registered = loaded && d.proc.present;
     m.proc.owner_set = m.proc.registered && d.proc.owner == Owner::ThisModule;
+    for (std::size_t cb = 0; cb < d.callbacks.size(); ++cb) m.cb_registered[cb] = loaded;
     m.fops.home = &m;
     m.fops.owner = d.fops_owner == Owner::ThisModule ? &m : nullptr;
     const bool chrdev = d.registration == Registration::RegisterChrdev || d.registration == Registration::CdevAdd;
@@ -160,6 +196,14 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
                   .mapped = loaded && chrdev,
                   .freed = false};
   }
+  for (auto& m : k.modules)
+    if (!m.def->insmod)
+      for (const std::size_t j : m.def->depends) {
+        Module& target = k.modules[j];
+        ++target.users;
+        ++target.refcnt;
+        ++target.ref[0];
+      }
   k.tasks.resize(fiber_names_.size());
   for (std::size_t i = 0; i < k.tasks.size(); ++i) k.tasks[i].cpu = cpus[i];
   initial_ = kernel_;
@@ -223,6 +267,8 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         else ex.observe("return", r.ret);
         break;
       }
+      case Op::Kind::Call: ex.observe("call", call_callback(c, m, op.name)); break;
+      case Op::Kind::Release: ex.observe("release", release_callback(c, m, op.name)); break;
       case Op::Kind::Signal:
         ex.step(kernel_.o_events[op.name], engine::Access::Write, "signal (userspace)");
         kernel_.events[op.name] = 1;

@@ -22,9 +22,14 @@ const char* to_string(ModuleState s) {
   return "?";
 }
 
+// The window is per module: a pin on the caller's module does not cover a call into another
+// one (B.fn() from a pinned open), and a framework's exclusion (Task::shield) covers the callback
+// its unregistration waits for.
 void update_window(Ctx& c) {
-  const bool uses = c.task.in_module != nullptr || c.task.holds != nullptr;
-  c.ex.set_window(uses && c.task.pins == 0 && !c.task.unloading);
+  const Task& t = c.task;
+  const bool in_text = t.in_module != nullptr && t.pins[t.in_module->index] == 0 && t.shield == 0;
+  const bool holds = t.holds != nullptr && t.pins[t.holds->index] == 0;
+  c.ex.set_window((in_text || holds) && !t.unloading);
 }
 
 void check_text(Ctx& c, Module& m, std::string_view what) {
@@ -91,6 +96,9 @@ void might_sleep(Ctx& c, std::string_view what) {
   if (c.task.preempt_count > 0)
     c.ex.fail(kSleepInAtomic, fmt::format("BUG: scheduling while atomic: {} sleeps with preemption disabled "
                                           "(preempt_count {})", what, c.task.preempt_count));
+  if (c.task.rcu_depth > 0)
+    c.ex.fail(kSleepInAtomic, fmt::format("Voluntary context switch within RCU read-side critical section: {} sleeps "
+                                          "inside rcu_read_lock", what));
 }
 
 namespace {
@@ -160,7 +168,7 @@ bool try_module_get(Ctx& c, Module* mod) {
     ok = modern::try_module_get(refs);
   }
   if (!ok) return false;
-  ++c.task.pins;
+  ++c.task.pins[mod->index];
   update_window(c);
   return true;
 }
@@ -205,7 +213,7 @@ void __module_get(Ctx& c, Module* mod) {
     auto refs = stepped(sc, *mod);
     modern::__module_get(refs);
   }
-  ++c.task.pins;
+  ++c.task.pins[mod->index];
   update_window(c);
 }
 
@@ -233,7 +241,7 @@ void module_put(Ctx& c, Module* mod) {
     auto refs = stepped(sc, *mod);
     modern::module_put(refs);
   }
-  if (c.task.pins > 0) --c.task.pins;
+  if (c.task.pins[mod->index] > 0) --c.task.pins[mod->index];
   update_window(c);
 }
 
@@ -467,7 +475,7 @@ int load_module(Ctx& c, Module& mod) {
   for (auto& r : mod.ref) r = 0;
   mod.ref[c.task.cpu] = 1;
   c.ex.unlock(mutex, "load_module: mutex_unlock(&module_mutex)");
-  ++c.task.pins;
+  ++c.task.pins[mod.index];
   const auto ret = run_callback(c, mod, Callback::Init);
   c.ex.local(0, ret);
   if (ret != 0) {

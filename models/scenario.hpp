@@ -71,6 +71,21 @@ struct Statement {
     CreateProcEntry,    // create_proc_entry(name) (2.6.24) / proc_create(name) (modern)
     SetProcOwner,       // proc->owner = THIS_MODULE (2.6.24)
     RemoveProcEntry,    // remove_proc_entry(name)
+    // Reader-writer locks and RCU (models/sync.hpp).
+    DownRead,           // down_read(sem)               (a rw_semaphore: may sleep)
+    UpRead,             // up_read(sem)
+    DownWrite,          // down_write(sem)
+    UpWrite,            // up_write(sem)
+    ReadLock,           // read_lock(rwl)               (an rwlock_t: preemption off until the unlock)
+    ReadUnlock,         // read_unlock(rwl)
+    WriteLock,          // write_lock(rwl)
+    WriteUnlock,        // write_unlock(rwl)
+    RcuReadLock,        // rcu_read_lock()
+    RcuReadUnlock,      // rcu_read_unlock()
+    SynchronizeRcu,     // synchronize_rcu()             (waits for every RCU reader and preempt-off section)
+    // A callback registered with a caller framework (models/frameworks.hpp).
+    RegisterCallback,   // register(cb), or the framework's own name (genl_register_family(cb), ...)
+    UnregisterCallback, // unregister(cb), or the framework's own name (genl_unregister_family(cb), ...)
   };
   // A statement may be a condition: `if (!try_module_get(THIS_MODULE)) return -ENODEV`, or
   // `if (!try_module_get(fs)) { spin_unlock(fs_lock); return -ENODEV; }`: when the test holds,
@@ -100,6 +115,18 @@ struct Function {
   std::vector<Statement> body;
 };
 
+// A callback the module registers with a caller framework (callback.<name>): the framework's
+// preset (models/frameworks.hpp) says how core code looks it up, what it pins or holds across
+// the call, and what unregistering takes or waits for.
+struct CallbackDef {
+  std::string name;
+  std::size_t framework = 0;       // index into frameworks()
+  Owner owner = Owner::Null;       // the ops structure's .owner, for a framework that pins it
+  std::vector<Statement> body;     // the callback
+  std::vector<Statement> release;  // the matching release, for a framework that pins for a lifetime
+  bool has_release = false;
+};
+
 struct ModuleDef {
   std::string name;
   std::string device;  // the node is /dev/<device>
@@ -112,6 +139,8 @@ struct ModuleDef {
   ProcDef proc;
   std::vector<Function> exports;  // export.<fn>: functions other modules call or symbol_get
   std::vector<Function> kthreads;  // kthread.<fn>: thread functions for kthread_run
+  std::vector<CallbackDef> callbacks;  // callback.<name>: registered in init, unregistered in exit
+  std::vector<std::size_t> depends;    // modules whose exported symbols it links against (ref_module)
 };
 
 struct Op {
@@ -127,11 +156,13 @@ struct Op {
     Kthread,     // kthread <module>.<fn>: this fiber is that kernel thread
     Signal,      // signal <event>
     Wait,        // wait <event>
+    Call,        // call <module>.<callback>: core code calls it through its framework
+    Release,     // release <module>.<callback>: the end of a lifetime pin (close of a block device, tty, socket)
   };
   enum class Tool { ModuleInitTools, Kmod };
   Kind kind = Kind::Open;
   std::size_t module = 0;  // Open: the module whose device is opened; Rmmod: the module removed
-  std::size_t name = 0;    // Kthread: the thread function; Signal/Wait: the event
+  std::size_t name = 0;    // Kthread: the thread function; Signal/Wait: the event; Call/Release: the callback
   bool nonblock = true;    // Rmmod: O_NONBLOCK (rmmod -w clears it)
   bool force = false;      // Rmmod: O_TRUNC (rmmod -f)
   Tool tool = Tool::ModuleInitTools;
@@ -163,6 +194,7 @@ struct Scenario {
   std::vector<std::string> events;  // names of signal/wait events
   // Named variables (atomic_t), mutexes, spinlocks and completions, shared by the modules.
   std::vector<std::string> vars, mutexes, spinlocks, completions;
+  std::vector<std::string> rwsems, rwlocks;  // rw_semaphores and rwlock_ts
   Expectation expect;               // this copy's era's expectation
   bool multi_era() const { return eras.size() > 1; }
   // "name" or "name [2.6.24]" when the file lists several eras.
@@ -184,6 +216,10 @@ void for_each_statement(const ModuleDef& d, F&& f) {
   body(d.init, true);
   for (const auto& x : d.exports) body(x.body, false);
   for (const auto& x : d.kthreads) body(x.body, false);
+  for (const auto& x : d.callbacks) {
+    body(x.body, false);
+    body(x.release, false);
+  }
 }
 
 // The scenario as checked in one of its eras: `era` and `expect` set.

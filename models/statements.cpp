@@ -3,8 +3,10 @@
 
 #include "models/char_dev.hpp"
 #include "models/errno.hpp"
+#include "models/frameworks.hpp"
 #include "models/module.hpp"
 #include "models/proc.hpp"
+#include "models/sync.hpp"
 
 namespace rw::models {
 using engine::Access;
@@ -88,14 +90,47 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
     case Kind::MutexUnlock: unlock_checked(c, k.o_mutexes[s.name], here, std::source_location::current()); return true;
     case Kind::SpinLock:
       preempt_disable(c, "spin_lock: preempt_disable()");
+      rcu_sched_enter(c);
       lock_checked(c, k.o_spinlocks[s.name], here, std::source_location::current());
       return true;
     case Kind::SpinUnlock:
       unlock_checked(c, k.o_spinlocks[s.name], here, std::source_location::current());
+      rcu_sched_exit(c);
       preempt_enable(c, "spin_unlock: preempt_enable()");
       return true;
-    case Kind::PreemptDisable: preempt_disable(c, "preempt_disable()"); return true;
-    case Kind::PreemptEnable: preempt_enable(c, "preempt_enable()"); return true;
+    case Kind::PreemptDisable:
+      preempt_disable(c, "preempt_disable()");
+      rcu_sched_enter(c);
+      return true;
+    case Kind::PreemptEnable:
+      rcu_sched_exit(c);
+      preempt_enable(c, "preempt_enable()");
+      return true;
+    case Kind::DownRead: down_read(c, s.name, false, here); return true;
+    case Kind::UpRead: up_read(c, s.name, false, here); return true;
+    case Kind::DownWrite: down_write(c, s.name, false, here); return true;
+    case Kind::UpWrite: up_write(c, s.name, false, here); return true;
+    case Kind::ReadLock:
+    case Kind::WriteLock: {
+      const std::size_t i = k.first_rwlock + s.name;
+      if (s.kind == Kind::ReadLock) down_read(c, i, true, here);
+      else down_write(c, i, true, here);
+      rcu_sched_enter(c);
+      return true;
+    }
+    case Kind::ReadUnlock:
+    case Kind::WriteUnlock: {
+      const std::size_t i = k.first_rwlock + s.name;
+      rcu_sched_exit(c);
+      if (s.kind == Kind::ReadUnlock) up_read(c, i, true, here);
+      else up_write(c, i, true, here);
+      return true;
+    }
+    case Kind::RcuReadLock: rcu_read_lock(c, here); return true;
+    case Kind::RcuReadUnlock: rcu_read_unlock(c, here); return true;
+    case Kind::SynchronizeRcu: synchronize_rcu(c, here); return true;
+    case Kind::RegisterCallback: register_callback(c, m, s.name); return true;
+    case Kind::UnregisterCallback: unregister_callback(c, m, s.name); return true;
     case Kind::AtomicInc:
     case Kind::AtomicDec: {
       c.ex.step(k.o_vars[s.name], Access::ReadModifyWrite, here);
@@ -237,6 +272,10 @@ std::int64_t run_callback(Ctx& c, Module& m, Callback which) {
   return 0;
 }
 
+BodyResult run_function(Ctx& c, Module& m, const std::vector<Statement>& body, const Module::BodyLabels& labels) {
+  return run_body(c, m, body, labels);
+}
+
 BodyResult run_kthread(Ctx& c, Module& m, std::size_t fn) {
   return run_body(c, m, m.def->kthreads[fn].body, m.labels->kthreads[fn]);
 }
@@ -276,6 +315,13 @@ void check_no_locks_held(Ctx& c, bool kthread_exit) {
         c.ex.fail(kLockHeldOnReturn, fmt::format("{}: {} still holds {}",
                                                  kthread_exit ? "kthread exits with a lock held" : "lock held when returning to user space",
                                                  c.ex.fiber_name(c.ex.self()), c.ex.program().objects()[lock].name));
+  const auto what = kthread_exit ? "kthread exits with a lock held" : "lock held when returning to user space";
+  for (std::size_t i = 0; i < c.k.first_core_rwsem; ++i)
+    if ((c.task.rw_reads >> i & 1u) != 0 || c.k.rwsems[i].writer == static_cast<int>(c.ex.self()))
+      c.ex.fail(kLockHeldOnReturn, fmt::format("{}: {} still holds {}", what, c.ex.fiber_name(c.ex.self()),
+                                               c.ex.program().objects()[c.k.o_rwsems[i]].name));
+  if (c.task.rcu_depth > 0)
+    c.ex.fail(kLockHeldOnReturn, fmt::format("{}: {} is still inside rcu_read_lock", what, c.ex.fiber_name(c.ex.self())));
 }
 
 }  // namespace rw::models

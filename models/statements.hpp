@@ -19,6 +19,8 @@ struct BodyResult {
 
 // Runs one of the module's callbacks and returns its return value.
 std::int64_t run_callback(Ctx& c, Module& m, Callback which);
+// Runs a function of module m (its statements and their labels) from a caller in core code.
+BodyResult run_function(Ctx& c, Module& m, const std::vector<Statement>& body, const Module::BodyLabels& labels);
 // Runs the module's thread function `fn` (index into ModuleDef::kthreads).
 BodyResult run_kthread(Ctx& c, Module& m, std::size_t fn);
 // mutex_lock / spin_lock and their unlocks of a scenario's lock: a second acquire by the holder

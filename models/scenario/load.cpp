@@ -61,6 +61,8 @@ Scenario build(const toml::table& root, const std::string& file) {
   s.mutexes = names.mutexes;
   s.spinlocks = names.spinlocks;
   s.completions = names.completions;
+  s.rwsems = names.rwsems;
+  s.rwlocks = names.rwlocks;
   s.fibers = parse_fibers(ft, s.modules, s.events);
   const auto* expect = root.get("expect");
   if (expect == nullptr)

@@ -6,6 +6,7 @@
 #include <functional>
 #include <utility>
 
+#include "models/frameworks.hpp"
 #include "models/scenario/parse.hpp"
 #include "models/scenario/toml_read.hpp"
 
@@ -37,12 +38,49 @@ Names::ModuleNames module_names(const toml::key& key, const toml::node& node) {
       }
     }
   }
+  if (const auto* cbs = t.get("callback")) {
+    const auto& ct = need_table(*cbs, fmt::format("module.{}.callback", key.str()));
+    for (auto [ck, cv] : in_file_order(ct)) {
+      const std::string where = fmt::format("module.{}.callback.{}", key.str(), ck->str());
+      if (!is_ident(ck->str()))
+        fail(ck->source(), fmt::format("callback name '{}' may only use letters, digits and '_'", ck->str()));
+      const auto& cbt = need_table(*cv, where);
+      const auto* fw = cbt.get("framework");
+      if (fw == nullptr)
+        fail(cbt.source(), fmt::format("'{}' has no framework: expected framework = \"genl\" or another preset "
+                                       "(scenarios/README.md lists them)", where));
+      const std::string name = need_string(*fw, where + ".framework");
+      const auto idx = find_framework(name);
+      if (!idx) {
+        std::vector<std::string_view> known;
+        for (const auto& f : frameworks()) known.push_back(f.name);
+        fail(fw->source(), fmt::format("unknown framework \"{}\" for '{}' (expected one of: {})", name, where,
+                                       quoted_list(known)));
+      }
+      if (n.callbacks.size() == kMaxNames)
+        fail(ck->source(), fmt::format("more than {} callbacks in module '{}'", kMaxNames, key.str()));
+      n.callbacks.emplace_back(ck->str());
+      n.callback_frameworks.push_back(*idx);
+    }
+  }
   return n;
 }
 
-// Without an exit key, exit unregisters what the module declares: its device, then its /proc entry.
+// A register/unregister statement of callback `cb`, as the default init and exit write it.
+Statement callback_statement(const ModuleDef& m, std::size_t cb, bool unregister) {
+  const Framework& f = frameworks()[m.callbacks[cb].framework];
+  Statement s;
+  s.kind = unregister ? Statement::Kind::UnregisterCallback : Statement::Kind::RegisterCallback;
+  s.name = cb;
+  s.text = fmt::format("{}({})", unregister ? f.unregister_fn : f.register_fn, m.callbacks[cb].name);
+  return s;
+}
+
+// Without an exit key, exit unregisters what the module declares: its callbacks, its device,
+// then its /proc entry.
 std::vector<Statement> default_exit(const ModuleDef& m) {
   std::vector<Statement> out;
+  for (std::size_t i = 0; i < m.callbacks.size(); ++i) out.push_back(callback_statement(m, i, true));
   Statement s;
   if (m.registration != Registration::None) {
     const bool chrdev = m.registration == Registration::RegisterChrdev;
@@ -75,6 +113,7 @@ std::vector<Statement> default_init(const ModuleDef& m) {
     s.text = fmt::format("proc_create({})", m.proc.name);
     out.push_back(s);
   }
+  for (std::size_t i = 0; i < m.callbacks.size(); ++i) out.push_back(callback_statement(m, i, false));
   s = Statement{};
   s.kind = Statement::Kind::Return;
   s.text = "return 0";
@@ -86,7 +125,8 @@ ModuleDef parse_module(const toml::key& key, const toml::node& node, std::size_t
                        const std::set<std::string>& loaded_by_insmod) {
   const std::string where = fmt::format("module.{}", key.str());
   const auto& t = need_table(node, where);
-  only_keys(t, fmt::format("[{}]", where), {"device", "register", "fops", "cdev", "exit", "init", "proc", "export", "kthread"});
+  only_keys(t, fmt::format("[{}]", where), {"device", "register", "fops", "cdev", "exit", "init", "proc", "export", "kthread",
+                                                   "callback", "depends"});
   ModuleDef m;
   m.name = std::string(key.str());
   m.insmod = loaded_by_insmod.contains(m.name);
@@ -166,6 +206,53 @@ ModuleDef parse_module(const toml::key& key, const toml::node& node, std::size_t
       }
     }
   }
+  if (const auto* cbs = t.get("callback")) {
+    const auto& names_here = names.modules[self];
+    std::size_t i = 0;
+    for (auto [ck, cv] : in_file_order(*cbs->as_table())) {
+      const std::string cw = fmt::format("{}.callback.{}", where, ck->str());
+      const auto& ct = *cv->as_table();
+      only_keys(ct, cw, {"framework", "owner", "body", "release"});
+      CallbackDef d;
+      d.name = std::string(ck->str());
+      d.framework = names_here.callback_frameworks[i++];
+      const Framework& f = frameworks()[d.framework];
+      const auto* owner = ct.get("owner");
+      if (f.pin != Pin::None && owner == nullptr)
+        fail(ct.source(), fmt::format("'{}': framework \"{}\" pins {}'s ->owner: expected owner = \"THIS_MODULE\" or "
+                                      "\"NULL\"", cw, f.name, f.ops));
+      if (f.pin == Pin::None && owner != nullptr)
+        fail(owner->source(), fmt::format("'{}.owner': framework \"{}\" ({}) pins no owner; remove the key", cw,
+                                          f.name, f.ops));
+      if (owner != nullptr) d.owner = parse_owner(*owner, cw + ".owner");
+      const auto* b = ct.get("body");
+      if (b == nullptr)
+        fail(ct.source(), fmt::format("'{}' has no body: expected body = [\"work\", \"return 0\"]", cw));
+      d.body = body(*b, cw + ".body", Body::Callback);
+      if (const auto* r = ct.get("release")) {
+        if (f.pin != Pin::Life)
+          fail(r->source(), fmt::format("'{}.release': framework \"{}\" has no release call (only block-open, "
+                                        "tty-open and socket do)", cw, f.name));
+        d.release = body(*r, cw + ".release", Body::Callback);
+        d.has_release = true;
+      }
+      m.callbacks.push_back(std::move(d));
+    }
+  }
+  if (const auto* dep = t.get("depends")) {
+    const auto& a = need_strings(*dep, where + ".depends");
+    for (const auto& e : a) {
+      const std::string other = e.as_string()->get();
+      std::size_t j = 0;
+      while (j < names.modules.size() && names.modules[j].name != other) ++j;
+      if (j == names.modules.size())
+        fail(e.source(), fmt::format("'{}.depends': no module named '{}'", where, other));
+      if (j == self) fail(e.source(), fmt::format("'{}.depends': a module does not depend on itself", where));
+      if (std::find(m.depends.begin(), m.depends.end(), j) != m.depends.end())
+        fail(e.source(), fmt::format("'{}.depends': '{}' is listed twice", where, other));
+      m.depends.push_back(j);
+    }
+  }
   if (const auto* e = t.get("exit")) {
     m.exit = body(*e, where + ".exit", Body::Exit);
   } else {
@@ -202,6 +289,27 @@ std::vector<ModuleDef> parse_modules(const toml::table& mt, Names& names, const 
         fail(k.source(), fmt::format("modules '{}' and '{}' both create /proc/{}", a.name, b.name, b.proc.name));
     }
   }
+  // Load-time dependencies (ref_module) form no cycle, and a module that starts loaded cannot
+  // depend on one that starts absent.
+  for (std::size_t i = 0; i < modules.size(); ++i)
+    for (const std::size_t j : modules[i].depends) {
+      if (!modules[i].insmod && modules[j].insmod)
+        fail(mt.source(), fmt::format("module '{}' depends on '{}', which some fiber loads with insmod: '{}' cannot be "
+                                      "loaded before it (load it with insmod too)", modules[i].name, modules[j].name,
+                                      modules[i].name));
+      std::vector<std::size_t> todo{j};
+      std::vector<bool> seen(modules.size());
+      while (!todo.empty()) {
+        const std::size_t at = todo.back();
+        todo.pop_back();
+        if (at == i)
+          fail(mt.source(), fmt::format("modules '{}' and '{}' depend on each other: the kernel refuses a cycle of "
+                                        "module dependencies", modules[i].name, modules[j].name));
+        if (seen[at]) continue;
+        seen[at] = true;
+        for (const std::size_t k : modules[at].depends) todo.push_back(k);
+      }
+    }
   // A module function that ends up calling itself (a.f calls b.g calls a.f) would never return.
   std::vector<std::pair<std::size_t, std::size_t>> path;
   const std::function<void(std::size_t, std::size_t)> visit = [&](std::size_t m, std::size_t f) {

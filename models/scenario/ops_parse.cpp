@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "models/frameworks.hpp"
 #include "models/scenario/parse.hpp"
 #include "models/scenario/toml_read.hpp"
 
@@ -101,6 +102,26 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
                                      th[op.name].name, md.name,
                                      md.insmod ? "" : fmt::format(" (its init already ran: {} starts loaded unless a "
                                                                   "fiber runs \"insmod {}\")", md.name, md.name)));
+    } else if (text.starts_with("call ") || text.starts_with("release ")) {
+      // call <module>.<callback>: core code calls it through its framework (models/frameworks.hpp)
+      const bool call = text.starts_with("call ");
+      const std::string target = arg(call ? 5 : 8);
+      const auto dot = target.find('.');
+      if (dot == std::string::npos)
+        fail(e.source(), fmt::format("'{}': expected {} <module>.<callback>", text, call ? "call" : "release"));
+      op.kind = call ? Op::Kind::Call : Op::Kind::Release;
+      op.module = find_module(modules, target.substr(0, dot), e, text);
+      const auto& cbs = modules[op.module].callbacks;
+      const std::string cb = target.substr(dot + 1);
+      const auto it = std::find_if(cbs.begin(), cbs.end(), [&](const CallbackDef& d) { return d.name == cb; });
+      if (it == cbs.end())
+        fail(e.source(), fmt::format("'{}': module '{}' has no callback '{}' (declare [module.{}.callback.{}])", text,
+                                     modules[op.module].name, cb, modules[op.module].name, cb));
+      op.name = static_cast<std::size_t>(it - cbs.begin());
+      if (!call && frameworks()[it->framework].pin != Pin::Life)
+        fail(e.source(), fmt::format("'{}': framework \"{}\" pins nothing beyond the call, so there is nothing to "
+                                     "release (release is for block-open, tty-open and socket)", text,
+                                     frameworks()[it->framework].name));
     } else if (text.starts_with("signal ") || text.starts_with("wait ")) {
       const std::string ev = arg(text.find(' ') + 1);
       if (!is_ident(ev)) fail(e.source(), fmt::format("'{}': event name '{}' may only use letters, digits and '_'", text, ev));
@@ -109,8 +130,8 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
     } else {
       fail(e.source(), fmt::format("unknown operation '{}' in '{}' (expected: open /dev/<device>, open /proc/<name>, "
                                    "read, close, rmmod [-w|-f] <module>, mit-rmmod <module>, kmod-rmmod <module>, "
-                                   "lsmod <module>, insmod <module>, kthread <module>.<function>, signal <event>, "
-                                   "wait <event>)", text, where));
+                                   "lsmod <module>, insmod <module>, kthread <module>.<function>, call <module>.<callback>, "
+                                   "release <module>.<callback>, signal <event>, wait <event>)", text, where));
     }
     out.push_back(std::move(op));
   }

@@ -27,9 +27,11 @@ struct Names {
   struct ModuleNames {
     std::string name;
     std::vector<std::string> exports, kthreads;
+    std::vector<std::string> callbacks;           // callback.<name>
+    std::vector<std::size_t> callback_frameworks;  // each one's preset (index into frameworks())
   };
   std::vector<ModuleNames> modules;
-  std::vector<std::string> vars, mutexes, spinlocks, completions;
+  std::vector<std::string> vars, mutexes, spinlocks, completions, rwsems, rwlocks;
   std::vector<Era> eras;
   bool modern() const { return std::find(eras.begin(), eras.end(), Era::Modern) != eras.end(); }
 };

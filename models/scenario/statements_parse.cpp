@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "models/errno.hpp"
+#include "models/frameworks.hpp"
 #include "models/scenario/parse.hpp"
 #include "models/scenario/toml_read.hpp"
 
@@ -92,11 +93,43 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
     if (!v) bad(fmt::format("'{}' is not a number", a));
     return *v;
   };
+  // A lock's name is of one kind: a mutex, a spinlock, a rw_semaphore or an rwlock_t.
+  const auto typed_lock = [&](const std::string& a, std::vector<std::string>& mine, const char* kind) {
+    const std::pair<const std::vector<std::string>*, const char*> kinds[] = {
+        {&x.names.mutexes, "mutex"}, {&x.names.spinlocks, "spinlock"}, {&x.names.rwsems, "rw_semaphore"},
+        {&x.names.rwlocks, "rwlock_t"}};
+    for (const auto& [names, other] : kinds)
+      if (names != &mine && std::find(names->begin(), names->end(), a) != names->end())
+        bad(fmt::format("'{}' is a {}: it cannot also be a {}", a, other, kind));
+    return declare(mine, ident_arg(a, "lock"), e, kind);
+  };
   const auto lock_arg = [&](const std::string& a, bool spin) {
-    const auto& other = spin ? x.names.mutexes : x.names.spinlocks;
-    if (std::find(other.begin(), other.end(), a) != other.end())
-      bad(fmt::format("'{}' is a {}: it cannot also be a {}", a, spin ? "mutex" : "spinlock", spin ? "spinlock" : "mutex"));
-    s.name = declare(spin ? x.names.spinlocks : x.names.mutexes, ident_arg(a, "lock"), e, spin ? "spinlock" : "mutex");
+    s.name = typed_lock(a, spin ? x.names.spinlocks : x.names.mutexes, spin ? "spinlock" : "mutex");
+  };
+  // A callback of this module: by name, through register/unregister or its framework's own call.
+  const auto callback_arg = [&](const std::string& a, std::string_view fn) {
+    const auto& mn = x.names.modules[x.self];
+    const auto it = std::find(mn.callbacks.begin(), mn.callbacks.end(), a);
+    if (it == mn.callbacks.end())
+      bad(fmt::format("this module has no callback '{}' (declare it as [module.{}.callback.{}] with a framework)", a,
+                      mn.name, a));
+    s.name = static_cast<std::size_t>(it - mn.callbacks.begin());
+    const Framework& f = frameworks()[mn.callback_frameworks[s.name]];
+    if (fn != "register" && fn != "unregister" && fn != f.register_fn && fn != f.unregister_fn)
+      bad(fmt::format("callback '{}' is registered through framework \"{}\": {}() or {}() (or register() and "
+                      "unregister())", a, f.name, f.register_fn, f.unregister_fn));
+  };
+  const auto is_callback_call = [&](const std::string& fn) {
+    if (fn == "register" || fn == "unregister") return true;
+    for (const auto& f : frameworks())
+      if (fn == f.register_fn || fn == f.unregister_fn) return true;
+    return false;
+  };
+  const auto is_unregister = [&](const std::string& fn) {
+    if (fn == "unregister") return true;
+    for (const auto& f : frameworks())
+      if (fn == f.unregister_fn) return true;
+    return false;
   };
   const bool in_kthread = x.body == Body::Kthread;
   const bool can_register = x.body == Body::Init;
@@ -122,6 +155,22 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
     lock_arg(args[0], spin);
     s.kind = name == "mutex_lock" ? K::MutexLock : name == "mutex_unlock" ? K::MutexUnlock
            : name == "spin_lock"  ? K::SpinLock : K::SpinUnlock;
+  } else if (name == "down_read" || name == "up_read" || name == "down_write" || name == "up_write") {
+    nargs(1);
+    s.name = typed_lock(args[0], x.names.rwsems, "rw_semaphore");
+    s.kind = name == "down_read" ? K::DownRead : name == "up_read" ? K::UpRead : name == "down_write" ? K::DownWrite : K::UpWrite;
+  } else if (name == "read_lock" || name == "read_unlock" || name == "write_lock" || name == "write_unlock") {
+    nargs(1);
+    s.name = typed_lock(args[0], x.names.rwlocks, "rwlock_t");
+    s.kind = name == "read_lock" ? K::ReadLock : name == "read_unlock" ? K::ReadUnlock
+           : name == "write_lock" ? K::WriteLock : K::WriteUnlock;
+  } else if (name == "rcu_read_lock" || name == "rcu_read_unlock" || name == "synchronize_rcu") {
+    nargs(0);
+    s.kind = name == "rcu_read_lock" ? K::RcuReadLock : name == "rcu_read_unlock" ? K::RcuReadUnlock : K::SynchronizeRcu;
+  } else if (!args.empty() && is_callback_call(name)) {
+    nargs(1);
+    callback_arg(args[0], name);
+    s.kind = is_unregister(name) ? K::UnregisterCallback : K::RegisterCallback;
   } else if (name == "preempt_disable" || name == "preempt_enable") {
     nargs(0);
     s.kind = name == "preempt_disable" ? K::PreemptDisable : K::PreemptEnable;
