@@ -125,11 +125,13 @@ constexpr Framework kFrameworks[] = {
      .mirrors = "net/netfilter/nf_sockopt.c nf_sockopt_find, nf_sockopt, nf_unregister_sockopt",
      .register_fn = "nf_register_sockopt", .unregister_fn = "nf_unregister_sockopt",
      .across = Across::Nothing, .lock = "nf_sockopt_mutex", .pin = Pin::Call, .absent = -ENOPROTOOPT},
-    // block/bdev.c blkdev_get_no_open pins disk->fops->owner from open to blkdev_put_no_open.
+    // block/bdev.c blkdev_get_by_dev pins disk->fops->owner under disk->open_mutex before ->open
+    // (6.1.192: bdev.c:832) and blkdev_put drops it after ->release (bdev.c:971).
     {.name = "block-open", .ops = "block_device_operations.open", .caller = "blkdev_get_by_dev",
-     .mirrors = "block/bdev.c blkdev_get_no_open, blkdev_get_by_dev, blkdev_put, blkdev_put_no_open",
+     .mirrors = "block/bdev.c blkdev_get_by_dev, blkdev_put",
      .register_fn = "add_disk", .unregister_fn = "del_gendisk",
-     .across = Across::Nothing, .lock = "bdev_lock", .pin = Pin::Life, .absent = -ENXIO, .release_field = "release"},
+     .across = Across::Nothing, .lock = "disk->open_mutex", .lock_per_callback = true, .pin = Pin::Life,
+     .absent = -ENXIO, .release_field = "release"},
     // drivers/tty/tty_io.c tty_open -> tty_init_dev: try_module_get(driver->owner) until tty_release.
     {.name = "tty-open", .ops = "tty_operations.open", .caller = "tty_open",
      .mirrors = "drivers/tty/tty_io.c tty_open, tty_lookup_driver, tty_init_dev, tty_release",
