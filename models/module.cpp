@@ -336,11 +336,11 @@ void wait_for_zero_refcount(Ctx& c, Module& mod) {
 // Mirrors kernel/module/main.c SYSCALL_DEFINE2(delete_module) D4-D17 (≈v6.10), and
 // kernel/module.c sys_delete_module() D3-D13 (2.6.24), shared/KERNEL.md §3.1 and §3.4.
 // D6-D8 (source_list, state, init/exit) are one step: they only read struct module under
-// module_mutex, which every writer of those fields holds. Modern kernels ignore O_NONBLOCK
+// module_mutex, which every writer of those fields holds; a module on which others depend
+// (ref_module) is refused with -EWOULDBLOCK. Modern kernels ignore O_NONBLOCK
 // (no waiting unload since v3.13). Omitted: D1-D3 (capability, name copy, audit), the modern
-// D12-D14 (notifiers, livepatch, ftrace, async_synchronize_full, taint), load-time dependencies
-// (modules_which_use_me / source_list: no scenario module links against another), and modules
-// without an exit function (every scenario module has one).
+// D12-D14 (notifiers, livepatch, ftrace, async_synchronize_full, taint), and modules without an
+// exit function (every scenario module has one).
 int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags) {
   auto frame = c.ex.enter("delete_module");
   const ObjectId mutex = c.k.o_module_mutex;
@@ -353,6 +353,12 @@ int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags) {
   }
   c.ex.step(mod.o_state, Access::Read, "delete_module: check source_list, mod->state, mod->exit");
   check_data(c, &mod, "delete_module: mod->state");
+  if (mod.users > 0) {
+    // Other modules link against it (ref_module put them on mod->source_list).
+    c.ex.note("{} module{} use{} it: source_list not empty", mod.users, mod.users == 1 ? "" : "s", mod.users == 1 ? "s" : "");
+    c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex), -EWOULDBLOCK");
+    return -EWOULDBLOCK;
+  }
   if (mod.state != ModuleState::Live) {
     c.ex.note("state {}: not LIVE", to_string(mod.state));
     c.ex.unlock(mutex, "delete_module: mutex_unlock(&module_mutex), -EBUSY");
@@ -409,10 +415,27 @@ void release_data(Ctx& c, Module& mod) {
 }
 }  // namespace
 
+// Mirrors kernel/module/main.c module_unload_free() (6.1; 2.6.24's is the same on
+// modules_which_use_me): for each module this one used, module_put(it) and drop the use from its
+// source_list, under module_mutex (2.6.24: free_module's caller holds it already).
+void module_unload_free(Ctx& c, Module& mod) {
+  if (mod.def->depends.empty()) return;
+  auto frame = c.ex.enter("module_unload_free");
+  const bool take = c.k.era == Era::Modern;
+  if (take) c.ex.lock(c.k.o_module_mutex, "module_unload_free: mutex_lock(&module_mutex)");
+  for (const std::size_t j : mod.def->depends) {
+    Module& used = c.k.modules[j];
+    c.ex.step(used.o_state, Access::Write, "module_unload_free: list_del(&use->source_list)");
+    --used.users;
+    module_put(c, &used);
+  }
+  if (take) c.ex.unlock(c.k.o_module_mutex, "module_unload_free: mutex_unlock(&module_mutex)");
+}
+
 // Mirrors kernel/module/main.c free_module() (≈v6.10) F3, F7 and F9 of shared/KERNEL.md §3.6,
 // and kernel/module.c free_module() (2.6.24) F1 and F7 of §3.3 (called with module_mutex held).
-// Omitted: sysfs teardown, arch cleanup, module_unload_free (no module links against another),
-// and synchronize_rcu unless some statement reads under RCU (symbol_get): no other RCU reader
+// module_unload_free drops the uses of the modules it depends on. Omitted: sysfs teardown, arch
+// cleanup, and synchronize_rcu unless some statement reads under RCU (symbol_get): no other RCU reader
 // of the module list is modelled; the window's fibers are not in RCU read sections, which is
 // exactly why the grace period does not protect them.
 void free_module(Ctx& c, Module& mod) {
@@ -424,6 +447,7 @@ void free_module(Ctx& c, Module& mod) {
     c.ex.step(c.k.o_modules, Access::Write, "__unlink_module: list_del(&mod->list)");
     mod.listed = false;
     stop_machine_end(c);
+    module_unload_free(c, mod);
     // F7: text, data and struct module are one allocation.
     c.ex.step(mod.o_text, Access::Write, "free_module: module_free(mod, mod->module_core)");
     c.ex.note("text, data and struct module freed");
@@ -437,6 +461,7 @@ void free_module(Ctx& c, Module& mod) {
   c.ex.note("state {} -> UNFORMED", to_string(mod.state));
   mod.state = ModuleState::Unformed;
   c.ex.unlock(mutex, "free_module: mutex_unlock(&module_mutex) after UNFORMED");
+  module_unload_free(c, mod);
   c.ex.lock(mutex, "free_module: mutex_lock(&module_mutex) to unlink it");
   c.ex.step(c.k.o_modules, Access::Write, "free_module: list_del_rcu(&mod->list)");
   mod.listed = false;
@@ -450,6 +475,29 @@ void free_module(Ctx& c, Module& mod) {
   c.ex.step(mod.o_data, Access::Write, "free_mod_mem: free MOD_DATA (struct module, fops, statics)");
   mod.data_freed = true;
   release_data(c, mod);
+}
+
+// Mirrors kernel/module/main.c resolve_symbol() -> ref_module(a, b) (6.1; 2.6.24's use_module),
+// with module_mutex held: the symbol is found unless b is not loaded (-ENOENT, "Unknown symbol");
+// strong_try_module_get(b): -EBUSY while b is COMING, -ENOENT when b is going; then b's
+// source_list gains the use, which keeps delete_module(b) away until a is freed.
+int ref_module(Ctx& c, Module& a, Module& b) {
+  auto frame = c.ex.enter("ref_module");
+  c.ex.step(c.k.o_modules, Access::Read, "resolve_symbol: find_symbol()");
+  if (!b.listed || b.state == ModuleState::Unformed) {
+    c.ex.note("{}: Unknown symbol (module {} is not loaded)", a.def->name, b.def->name);
+    return -ENOENT;
+  }
+  if (b.state == ModuleState::Coming) {
+    c.ex.step(b.o_state, Access::Read, "strong_try_module_get: mod->state == MODULE_STATE_COMING?");
+    c.ex.note("COMING: -EBUSY");
+    return -EBUSY;
+  }
+  if (!strong_try_module_get(c, &b)) return -ENOENT;
+  c.ex.step(b.o_state, Access::Write, "add_module_usage: list_add(&use->source_list, &b->source_list)");
+  ++b.users;
+  --c.task.pins[b.index];  // the reference belongs to module a from now on, not to the loader
+  return 0;
 }
 
 // Mirrors kernel/module/main.c load_module() .. do_init_module() (≈v6.10) and kernel/module.c
@@ -474,6 +522,21 @@ int load_module(Ctx& c, Module& mod) {
   mod.refcnt = MODULE_REF_BASE + 1;  // module_unload_init: hold a reference during init
   for (auto& r : mod.ref) r = 0;
   mod.ref[c.task.cpu] = 1;
+  for (const std::size_t j : mod.def->depends) {
+    const int err = ref_module(c, mod, c.k.modules[j]);
+    if (err == 0) continue;
+    // The symbols did not resolve: undo the uses taken so far and unlink the module.
+    for (const std::size_t k : mod.def->depends) {
+      if (k == j) break;
+      --c.k.modules[k].users;
+      module_put(c, &c.k.modules[k]);
+    }
+    c.ex.step(c.k.o_modules, Access::Write, "load_module: free_module: list_del_rcu(&mod->list)");
+    mod.listed = false;
+    mod.state = ModuleState::Unformed;
+    c.ex.unlock(mutex, "load_module: mutex_unlock(&module_mutex), unknown symbol");
+    return err;
+  }
   c.ex.unlock(mutex, "load_module: mutex_unlock(&module_mutex)");
   ++c.task.pins[mod.index];
   const auto ret = run_callback(c, mod, Callback::Init);

@@ -23,6 +23,8 @@ int try_stop_module(Ctx& c, Module& mod, const UnloadFlags& flags, bool& forced)
 int delete_module(Ctx& c, Module& mod, const UnloadFlags& flags);
 void free_module(Ctx& c, Module& mod);
 int load_module(Ctx& c, Module& mod);
+int ref_module(Ctx& c, Module& a, Module& b);
+void module_unload_free(Ctx& c, Module& mod);
 inline constexpr std::int64_t kNotListed = INT64_MIN;
 // The "Used by" count of /proc/modules, as lsmod and module-init-tools' rmmod read it.
 std::int64_t proc_modules_refcount(Ctx& c, Module& mod);
