@@ -86,7 +86,7 @@ struct Module {
   };
   struct Labels {
     BodyLabels open, release, read, exit, init, proc_open, proc_read, proc_release;
-    std::vector<BodyLabels> exports, kthreads, callbacks, cb_releases;
+    std::vector<BodyLabels> exports, kthreads, callbacks, cb_releases, deferred;
     std::vector<CallbackSteps> cb_steps;
   };
 
@@ -108,6 +108,15 @@ struct Module {
   bool cb_registered[kMaxNames] = {};
   std::uint8_t cb_active[kMaxNames] = {};
   std::uint8_t users = 0;        // loaded modules that link against this one (mod->source_list)
+  // Per work, timer and RCU function (ModuleDef::deferred): queued (a work item or timer is
+  // pending once; call_rcu can queue several), and running in a kworker or softirq.
+  std::uint8_t deferred_pending[kMaxNames] = {};
+  std::uint8_t deferred_running[kMaxNames] = {};
+  // Per thread function: kthread_run calls made, threads inside threadfn, and kthread_stop's flag.
+  std::uint8_t kthread_created[kMaxNames] = {};
+  std::uint8_t kthread_running[kMaxNames] = {};
+  bool kthread_should_stop[kMaxNames] = {};
+  bool kthread_stopped[kMaxNames] = {};  // some statement calls kthread_stop on it (fixed)
   bool listed = true;            // on the modules list (find_module sees it)
   bool text_freed = false;       // free_mod_mem: text and rodata released
   bool data_freed = false;       // free_mod_mem: MOD_DATA (struct module, fops, static cdev)
@@ -117,6 +126,7 @@ struct Module {
   // Objects that steps name.
   ObjectId o_state = 0, o_refcnt = 0, o_text = 0, o_data = 0, o_cdev = 0;
   ObjectId o_ref[kCpus] = {}, o_waiter = 0, o_kthreads = 0, o_proc = 0, o_pde_lock = 0;
+  ObjectId o_deferred[kMaxNames] = {}; // a work item's or timer's pending/running state
   ObjectId o_cb[kMaxNames] = {};       // a callback's registration (its entry on the framework's list)
   ObjectId o_cb_lock[kMaxNames] = {};  // the lock its framework's callers take (an engine lock or an rwsem's object)
   std::uint8_t cb_rwsem[kMaxNames] = {};  // Across::RwsemRead: its index in Kernel::rwsems
@@ -255,12 +265,22 @@ void module_fields(V& v, const Kernel& k, M& m) {
     v.future("cb_active", std::span(m.cb_active, m.def->callbacks.size()));
   }
   v.future("users", m.users);
+  if (!m.def->deferred.empty()) {
+    v.future("deferred_pending", std::span(m.deferred_pending, m.def->deferred.size()));
+    v.future("deferred_running", std::span(m.deferred_running, m.def->deferred.size()));
+  }
+  if (!m.def->kthreads.empty()) {
+    v.future("kthread_created", std::span(m.kthread_created, m.def->kthreads.size()));
+    v.future("kthread_running", std::span(m.kthread_running, m.def->kthreads.size()));
+    v.future("kthread_should_stop", std::span(m.kthread_should_stop, m.def->kthreads.size()));
+  }
   v.trace("ever_loaded", m.ever_loaded);
   v.fixed("def, index, labels", m.def, m.index, m.labels);
   v.fixed("fops, cdev.owner, cdev.ops, cdev.home", m.fops, m.cdev.owner, m.cdev.ops, m.cdev.home);
   v.fixed("inode.path, inode.obj", m.inode.path, m.inode.obj);
   v.fixed("object ids", m.o_state, m.o_refcnt, m.o_text, m.o_data, m.o_cdev, m.o_ref, m.o_waiter, m.o_kthreads,
-          m.o_proc, m.o_pde_lock, m.o_cb, m.o_cb_lock, m.cb_rwsem);
+          m.o_proc, m.o_pde_lock, m.o_cb, m.o_cb_lock, m.cb_rwsem, m.o_deferred,
+          m.kthread_stopped);
 }
 
 // struct task_struct's part: written next to the fiber's position (write_fiber_state).

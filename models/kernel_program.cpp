@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "models/char_dev.hpp"
+#include "models/deferred.hpp"
 #include "models/errno.hpp"
 #include "models/frameworks.hpp"
 #include "models/module.hpp"
@@ -139,6 +140,17 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     l.proc_release = body_labels(d.proc.release, "proc_release");
     for (const auto& f : d.exports) l.exports.push_back(body_labels(f.body, f.name));
     for (const auto& f : d.kthreads) l.kthreads.push_back(body_labels(f.body, f.name));
+    for (std::size_t fn = 0; fn < d.deferred.size(); ++fn) {
+      const DeferredDef& dd = d.deferred[fn];
+      l.deferred.push_back(body_labels(dd.body, dd.name));
+      m.o_deferred[fn] = add_object(fmt::format("{}.{} ({})", d.name, dd.name,
+                                                dd.kind == DeferredKind::Work    ? "work_struct"
+                                                : dd.kind == DeferredKind::Timer ? "timer_list"
+                                                                                 : "rcu_head"));
+    }
+    for_each_statement(d, [&](const Statement& st, bool) {
+      if (st.kind == Statement::Kind::KthreadStop) m.kthread_stopped[st.name] = true;
+    });
     for (std::size_t cb = 0; cb < d.callbacks.size(); ++cb) {
       const CallbackDef& cd = d.callbacks[cb];
       const Framework& fw = frameworks()[cd.framework];
@@ -165,7 +177,7 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
     for_each_statement(d, [&](const Statement& st, bool) {
       using SK = Statement::Kind;
       k.rcu_used |= st.kind == SK::SymbolGet || st.kind == SK::SymbolPut || st.kind == SK::RcuReadLock ||
-                    st.kind == SK::SynchronizeRcu;
+                    st.kind == SK::SynchronizeRcu || st.kind == SK::CallRcu || st.kind == SK::RcuBarrier;
     });
   }
   k.rwsems.assign(k.o_rwsems.size(), RwSem{});
@@ -262,11 +274,24 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         ex.wait_to_start(m.o_kthreads, engine::Access::ReadModifyWrite, "kthread: wait for kthread_run to wake us",
                          [&mm, fn] { return mm.kthread_starts[fn] > 0; });
         --m.kthread_starts[fn];
+        // kernel/kthread.c kthread() (6.1): a thread stopped before it ran never calls threadfn.
+        if (m.kthread_should_stop[fn]) {
+          ex.note("KTHREAD_SHOULD_STOP already set: threadfn never runs");
+          ex.observe("return", -EINTR);
+          break;
+        }
+        ++m.kthread_running[fn];
         const BodyResult r = run_kthread(c, m, op.name);
+        // do_exit, in core text: kthread_stop's wait for kthread->exited ends here (a step only
+        // where some kthread_stop waits for it).
+        if (m.kthread_stopped[fn])
+          ex.step(m.o_kthreads, engine::Access::ReadModifyWrite, "kthread_exit: complete(&kthread->exited)");
+        --m.kthread_running[fn];
         if (r.exited) ex.observe("exit", r.ret);
         else ex.observe("return", r.ret);
         break;
       }
+      case Op::Kind::Deferred: run_deferred(c, m, op.name); break;
       case Op::Kind::Call: ex.observe("call", call_callback(c, m, op.name)); break;
       case Op::Kind::Release: ex.observe("release", release_callback(c, m, op.name)); break;
       case Op::Kind::Signal:

@@ -84,6 +84,18 @@ struct Statement {
     RcuReadUnlock,      // rcu_read_unlock()
     SynchronizeRcu,     // synchronize_rcu()             (waits for every RCU reader and preempt-off section)
     // A callback registered with a caller framework (models/frameworks.hpp).
+    // Deferred work (models/deferred.hpp): work items, timers, RCU callbacks, kthread_stop.
+    QueueWork,          // schedule_work(fn) / queue_work(fn): queues work.<fn> (in a condition: true if it was not pending)
+    FlushWork,          // flush_work(fn): waits until work.<fn> is neither pending nor running
+    CancelWorkSync,     // cancel_work_sync(fn): unqueues it, then waits until it is not running
+    ModTimer,           // mod_timer(fn) / add_timer(fn): arms timer.<fn>
+    DelTimer,           // del_timer(fn): disarms it; does not wait
+    DelTimerSync,       // del_timer_sync(fn): disarms it, then waits until its function is not running
+    CallRcu,            // call_rcu(fn): rcu.<fn> runs after a grace period
+    RcuBarrier,         // rcu_barrier(): waits until every queued RCU callback has run
+    KthreadStop,        // kthread_stop(fn): sets should_stop, waits for the thread to exit
+    KthreadShouldStop,  // kthread_should_stop()                 (in a condition, in kthread.<fn>)
+    WaitShouldStop,     // wait_event(kthread_should_stop())    (in kthread.<fn>: sleeps until stopped)
     RegisterCallback,   // register(cb), or the framework's own name (genl_register_family(cb), ...)
     UnregisterCallback, // unregister(cb), or the framework's own name (genl_unregister_family(cb), ...)
   };
@@ -115,6 +127,16 @@ struct Function {
   std::vector<Statement> body;
 };
 
+// A function the kernel runs later on the module's behalf: a work item (work.<fn>, run by a
+// kworker), a timer (timer.<fn>, in softirq context) or an RCU callback (rcu.<fn>, after a grace
+// period, in softirq context). It returns void: its end is one more step of module text.
+enum class DeferredKind { Work, Timer, Rcu };
+struct DeferredDef {
+  std::string name;
+  DeferredKind kind = DeferredKind::Work;
+  std::vector<Statement> body;
+};
+
 // A callback the module registers with a caller framework (callback.<name>): the framework's
 // preset (models/frameworks.hpp) says how core code looks it up, what it pins or holds across
 // the call, and what unregistering takes or waits for.
@@ -140,6 +162,7 @@ struct ModuleDef {
   std::vector<Function> exports;  // export.<fn>: functions other modules call or symbol_get
   std::vector<Function> kthreads;  // kthread.<fn>: thread functions for kthread_run
   std::vector<CallbackDef> callbacks;  // callback.<name>: registered in init, unregistered in exit
+  std::vector<DeferredDef> deferred;   // work.<fn>, timer.<fn>, rcu.<fn>
   std::vector<std::size_t> depends;    // modules whose exported symbols it links against (ref_module)
 };
 
@@ -158,6 +181,7 @@ struct Op {
     Wait,        // wait <event>
     Call,        // call <module>.<callback>: core code calls it through its framework
     Release,     // release <module>.<callback>: the end of a lifetime pin (close of a block device, tty, socket)
+    Deferred,    // work/timer/rcu <module>.<fn>: this fiber is the kworker, timer softirq or RCU callback that runs it once
   };
   enum class Tool { ModuleInitTools, Kmod };
   Kind kind = Kind::Open;
@@ -216,6 +240,7 @@ void for_each_statement(const ModuleDef& d, F&& f) {
   body(d.init, true);
   for (const auto& x : d.exports) body(x.body, false);
   for (const auto& x : d.kthreads) body(x.body, false);
+  for (const auto& x : d.deferred) body(x.body, false);
   for (const auto& x : d.callbacks) {
     body(x.body, false);
     body(x.release, false);

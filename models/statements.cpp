@@ -2,6 +2,7 @@
 #include "models/statements.hpp"
 
 #include "models/char_dev.hpp"
+#include "models/deferred.hpp"
 #include "models/errno.hpp"
 #include "models/frameworks.hpp"
 #include "models/module.hpp"
@@ -129,6 +130,17 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
     case Kind::RcuReadLock: rcu_read_lock(c, here); return true;
     case Kind::RcuReadUnlock: rcu_read_unlock(c, here); return true;
     case Kind::SynchronizeRcu: synchronize_rcu(c, here); return true;
+    case Kind::QueueWork:
+    case Kind::ModTimer:
+    case Kind::CallRcu: return queue_deferred(c, m, s.name, here);
+    case Kind::CancelWorkSync: cancel_deferred(c, m, s.name, true, here); return true;
+    case Kind::DelTimer: cancel_deferred(c, m, s.name, false, here); return true;
+    case Kind::DelTimerSync: cancel_deferred(c, m, s.name, true, here); return true;
+    case Kind::FlushWork: flush_deferred(c, m, s.name, here); return true;
+    case Kind::RcuBarrier: rcu_barrier(c, here); return true;
+    case Kind::KthreadStop: kthread_stop(c, m, s.name, here); return true;
+    case Kind::KthreadShouldStop: return kthread_should_stop(c, m, s.name, here);
+    case Kind::WaitShouldStop: wait_kthread_should_stop(c, m, s.name, here); return true;
     case Kind::RegisterCallback: register_callback(c, m, s.name); return true;
     case Kind::UnregisterCallback: unregister_callback(c, m, s.name); return true;
     case Kind::AtomicInc:
@@ -174,6 +186,7 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
     case Kind::KthreadRun:
       c.ex.step(m.o_kthreads, Access::Write, "kthread_run: kthread_create_on_node, wake_up_process");
       ++m.kthread_starts[s.name];
+      ++m.kthread_created[s.name];
       return true;
     case Kind::ModulePutAndExit: {
       // Core text from here on: the put, then do_exit, which never returns to module code.

@@ -38,6 +38,22 @@ Names::ModuleNames module_names(const toml::key& key, const toml::node& node) {
       }
     }
   }
+  for (const char* k : {"work", "timer", "rcu"}) {
+    if (const auto* x = t.get(k)) {
+      const auto& xt = need_table(*x, fmt::format("module.{}.{}", key.str(), k));
+      for (auto [fk, fv] : in_file_order(xt)) {
+        if (!is_ident(fk->str()))
+          fail(fk->source(), fmt::format("function name '{}' may only use letters, digits and '_'", fk->str()));
+        if (std::find(n.deferred.begin(), n.deferred.end(), fk->str()) != n.deferred.end())
+          fail(fk->source(), fmt::format("'{}' is already a work, timer or RCU function of module '{}'", fk->str(), key.str()));
+        if (n.deferred.size() == kMaxNames)
+          fail(fk->source(), fmt::format("more than {} work, timer and RCU functions in module '{}'", kMaxNames, key.str()));
+        n.deferred.emplace_back(fk->str());
+        n.deferred_kinds.push_back(std::string_view(k) == "work" ? DeferredKind::Work
+                                   : std::string_view(k) == "timer" ? DeferredKind::Timer : DeferredKind::Rcu);
+      }
+    }
+  }
   if (const auto* cbs = t.get("callback")) {
     const auto& ct = need_table(*cbs, fmt::format("module.{}.callback", key.str()));
     for (auto [ck, cv] : in_file_order(ct)) {
@@ -126,7 +142,7 @@ ModuleDef parse_module(const toml::key& key, const toml::node& node, std::size_t
   const std::string where = fmt::format("module.{}", key.str());
   const auto& t = need_table(node, where);
   only_keys(t, fmt::format("[{}]", where), {"device", "register", "fops", "cdev", "exit", "init", "proc", "export", "kthread",
-                                                   "callback", "depends"});
+                                                   "callback", "depends", "work", "timer", "rcu"});
   ModuleDef m;
   m.name = std::string(key.str());
   m.insmod = loaded_by_insmod.contains(m.name);
@@ -201,10 +217,19 @@ ModuleDef parse_module(const toml::key& key, const toml::node& node, std::size_t
     if (const auto* xn = t.get(k)) {
       for (auto&& [fk, fv] : *xn->as_table()) {
         const bool exp = std::string_view(k) == "export";
-        Function f{std::string(fk.str()), body(fv, fmt::format("{}.{}.{}", where, k, fk.str()), exp ? Body::Callback : Body::Kthread)};
+        const std::size_t fn = exp ? 0 : m.kthreads.size();
+        Function f{std::string(fk.str()), parse_body(fv, fmt::format("{}.{}.{}", where, k, fk.str()),
+                                                     exp ? Body::Callback : Body::Kthread, self, m, names, fn)};
         (exp ? m.exports : m.kthreads).push_back(std::move(f));
       }
     }
+  }
+  const auto& here = names.modules[self];
+  for (std::size_t i = 0; i < here.deferred.size(); ++i) {
+    const DeferredKind kind = here.deferred_kinds[i];
+    const char* k = kind == DeferredKind::Work ? "work" : kind == DeferredKind::Timer ? "timer" : "rcu";
+    const auto* fv = t.get(k)->as_table()->get(here.deferred[i]);
+    m.deferred.push_back({here.deferred[i], kind, body(*fv, fmt::format("{}.{}.{}", where, k, here.deferred[i]), Body::Void)});
   }
   if (const auto* cbs = t.get("callback")) {
     const auto& names_here = names.modules[self];

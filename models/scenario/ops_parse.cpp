@@ -102,6 +102,33 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
                                      th[op.name].name, md.name,
                                      md.insmod ? "" : fmt::format(" (its init already ran: {} starts loaded unless a "
                                                                   "fiber runs \"insmod {}\")", md.name, md.name)));
+    } else if (text.starts_with("work ") || text.starts_with("timer ") || text.starts_with("rcu ")) {
+      // work/timer/rcu <module>.<fn>: the kworker, timer softirq or RCU callback invocation that runs it once
+      const std::string kind = text.substr(0, text.find(' '));
+      const std::string target = arg(kind.size() + 1);
+      const auto dot = target.find('.');
+      if (dot == std::string::npos) fail(e.source(), fmt::format("'{}': expected {} <module>.<function>", text, kind));
+      op.kind = Op::Kind::Deferred;
+      op.module = find_module(modules, target.substr(0, dot), e, text);
+      const DeferredKind want = kind == "work" ? DeferredKind::Work : kind == "timer" ? DeferredKind::Timer : DeferredKind::Rcu;
+      const auto& ds = modules[op.module].deferred;
+      const std::string fn = target.substr(dot + 1);
+      const auto it = std::find_if(ds.begin(), ds.end(), [&](const DeferredDef& d) { return d.name == fn && d.kind == want; });
+      if (it == ds.end())
+        fail(e.source(), fmt::format("'{}': module '{}' has no {} function '{}' ({}.{} = [...])", text,
+                                     modules[op.module].name, kind, fn, kind, fn));
+      op.name = static_cast<std::size_t>(it - ds.begin());
+      bool queued = false;
+      const auto queues = want == DeferredKind::Work ? Statement::Kind::QueueWork
+                        : want == DeferredKind::Timer ? Statement::Kind::ModTimer : Statement::Kind::CallRcu;
+      for (const auto& md : modules)
+        for_each_statement(md, [&](const Statement& st, bool) {
+          queued |= &md == &modules[op.module] && st.kind == queues && st.name == op.name;
+        });
+      if (!queued)
+        fail(e.source(), fmt::format("'{}': nothing queues it: add {}({}) to {}'s code", text,
+                                     want == DeferredKind::Work ? "schedule_work" : want == DeferredKind::Timer ? "mod_timer" : "call_rcu",
+                                     fn, modules[op.module].name));
     } else if (text.starts_with("call ") || text.starts_with("release ")) {
       // call <module>.<callback>: core code calls it through its framework (models/frameworks.hpp)
       const bool call = text.starts_with("call ");
@@ -130,7 +157,7 @@ std::vector<Op> parse_ops(const toml::node& n, const std::string& where, const s
     } else {
       fail(e.source(), fmt::format("unknown operation '{}' in '{}' (expected: open /dev/<device>, open /proc/<name>, "
                                    "read, close, rmmod [-w|-f] <module>, mit-rmmod <module>, kmod-rmmod <module>, "
-                                   "lsmod <module>, insmod <module>, kthread <module>.<function>, call <module>.<callback>, "
+                                   "lsmod <module>, insmod <module>, kthread <module>.<function>, work|timer|rcu <module>.<function>, call <module>.<callback>, "
                                    "release <module>.<callback>, signal <event>, wait <event>)", text, where));
     }
     out.push_back(std::move(op));
@@ -159,11 +186,12 @@ std::vector<FiberDef> parse_fiber(const toml::key& key, const toml::node& node, 
   f.run = parse_ops(*run, where + ".run", modules, file_open, events);
   if (f.run.empty())
     fail(run->source(), fmt::format("fiber '{}' has an empty program: expected at least one operation", f.name));
-  const auto is_kthread = [](const Op& op) { return op.kind == Op::Kind::Kthread; };
+  const auto is_kthread = [](const Op& op) { return op.kind == Op::Kind::Kthread || op.kind == Op::Kind::Deferred; };
   if (std::any_of(f.setup.begin(), f.setup.end(), is_kthread) ||
       (std::any_of(f.run.begin(), f.run.end(), is_kthread) && (f.run.size() > 1 || !f.setup.empty())))
-    fail(run->source(), fmt::format("fiber '{}': a kthread fiber is that kernel thread and nothing else: "
-                                    "run = [\"kthread <module>.<function>\"] with no setup", f.name));
+    fail(run->source(), fmt::format("fiber '{}': a kthread, work, timer or rcu fiber is that kernel context and "
+                                    "nothing else: run = [\"kthread <module>.<function>\"] (or work, timer, rcu) "
+                                    "with no setup", f.name));
   if (const auto* cpu = t.get("cpu")) {
     const auto* n = cpu->as_integer();
     if (n == nullptr || n->get() < 0 || n->get() >= static_cast<std::int64_t>(kCpus))

@@ -19,6 +19,7 @@ enum class Body {
   Exit,      // module_exit: void
   Init,      // module_init: returns an int
   Kthread,   // a thread function: returns, or ends its thread with a helper
+  Void,      // a work, timer or RCU callback function: returns void (a bare `return`, or its end)
 };
 
 // What statements may refer to: the scenario's modules, their exported functions and threads,
@@ -29,6 +30,8 @@ struct Names {
     std::vector<std::string> exports, kthreads;
     std::vector<std::string> callbacks;           // callback.<name>
     std::vector<std::size_t> callback_frameworks;  // each one's preset (index into frameworks())
+    std::vector<std::string> deferred;             // work.<fn>, timer.<fn>, rcu.<fn>
+    std::vector<DeferredKind> deferred_kinds;
   };
   std::vector<ModuleNames> modules;
   std::vector<std::string> vars, mutexes, spinlocks, completions, rwsems, rwlocks;
@@ -37,8 +40,9 @@ struct Names {
 };
 
 // statements_parse.cpp: a list of statements, module code (`what` names it in messages).
+// `fn`: in a thread function, its index (kthread_should_stop names that thread).
 std::vector<Statement> parse_body(const toml::node& n, std::string_view what, Body body, std::size_t self,
-                                  const ModuleDef& module, Names& names);
+                                  const ModuleDef& module, Names& names, std::size_t fn = 0);
 
 // module_parse.cpp: the [module.<name>] tables in file order, with the checks across modules.
 std::vector<ModuleDef> parse_modules(const toml::table& modules, Names& names,

@@ -19,6 +19,7 @@ struct Ctx {  // the statement list being read
   std::size_t self;  // this module's index
   const ModuleDef& module;
   Names& names;
+  std::size_t fn;    // Body::Kthread: the thread function's index
 };
 
 // "name(arg, arg)" -> name and args (trimmed); nullopt when the text is not a call.
@@ -171,6 +172,45 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
     nargs(1);
     callback_arg(args[0], name);
     s.kind = is_unregister(name) ? K::UnregisterCallback : K::RegisterCallback;
+  } else if (name == "schedule_work" || name == "queue_work" || name == "flush_work" || name == "cancel_work_sync" ||
+             name == "mod_timer" || name == "add_timer" || name == "del_timer" || name == "del_timer_sync" ||
+             name == "call_rcu") {
+    nargs(1);
+    const bool work = name.find("work") != std::string::npos;
+    const DeferredKind want = work ? DeferredKind::Work : name == "call_rcu" ? DeferredKind::Rcu : DeferredKind::Timer;
+    const char* key = want == DeferredKind::Work ? "work" : want == DeferredKind::Rcu ? "rcu" : "timer";
+    const auto& mn = x.names.modules[x.self];
+    std::size_t i = 0;
+    while (i < mn.deferred.size() && !(mn.deferred[i] == args[0] && mn.deferred_kinds[i] == want)) ++i;
+    if (i == mn.deferred.size())
+      bad(fmt::format("this module has no {} function '{}' (declare it as {}.{} = [...])", key, args[0], key, args[0]));
+    s.name = i;
+    s.kind = name == "schedule_work" || name == "queue_work" ? K::QueueWork
+           : name == "flush_work"                            ? K::FlushWork
+           : name == "cancel_work_sync"                      ? K::CancelWorkSync
+           : name == "mod_timer" || name == "add_timer"      ? K::ModTimer
+           : name == "del_timer"                             ? K::DelTimer
+           : name == "del_timer_sync"                        ? K::DelTimerSync : K::CallRcu;
+    result = s.kind == K::QueueWork;
+  } else if (name == "rcu_barrier") {
+    nargs(0);
+    s.kind = K::RcuBarrier;
+  } else if (name == "kthread_stop") {
+    nargs(1);
+    const auto& th = x.names.modules[x.self].kthreads;
+    const auto it = std::find(th.begin(), th.end(), args[0]);
+    if (it == th.end())
+      bad(fmt::format("this module has no thread function '{}' (declare it as kthread.{} = [...])", args[0], args[0]));
+    s.name = static_cast<std::size_t>(it - th.begin());
+    s.kind = K::KthreadStop;
+  } else if (name == "kthread_should_stop" || (name == "wait_event" && args.size() == 1 && args[0] == "kthread_should_stop()")) {
+    only_in(in_kthread, "a thread function (kthread.<fn>)");
+    if (name == "kthread_should_stop") nargs(0);
+    s.name = x.fn;
+    s.kind = name == "kthread_should_stop" ? K::KthreadShouldStop : K::WaitShouldStop;
+    result = s.kind == K::KthreadShouldStop;
+  } else if (name == "wait_event") {
+    bad("wait_event() takes kthread_should_stop() as its condition (other conditions are not modelled)");
   } else if (name == "preempt_disable" || name == "preempt_enable") {
     nargs(0);
     s.kind = name == "preempt_disable" ? K::PreemptDisable : K::PreemptEnable;
@@ -268,6 +308,9 @@ Statement parse_one(const std::string& text, const toml::node& e, Ctx& x, bool n
   };
   if (text == "work") {
     s.kind = K::Work;
+  } else if (x.body == Body::Void && text.starts_with("return")) {
+    if (text != "return") fail(e.source(), fmt::format("'{}' in '{}': the function returns void: write return", text, x.what));
+    s.kind = K::Return;
   } else if (text.starts_with("return ") || text == "return") {
     if (x.body == Body::Exit) fail(e.source(), fmt::format("'{}' in '{}': exit() returns nothing", text, x.what));
     if (text == "return") fail(e.source(), fmt::format("'return' in '{}' needs a value: return 0", x.what));
@@ -336,9 +379,9 @@ Statement parse_one(const std::string& text, const toml::node& e, Ctx& x, bool n
 }  // namespace
 
 std::vector<Statement> parse_body(const toml::node& n, std::string_view what, Body body, std::size_t self,
-                                  const ModuleDef& module, Names& names) {
+                                  const ModuleDef& module, Names& names, std::size_t fn) {
   using K = Statement::Kind;
-  Ctx x{what, body, self, module, names};
+  Ctx x{what, body, self, module, names, fn};
   const auto& a = need_strings(n, x.what);
   std::vector<Statement> out;
   for (const auto& e : a) {
@@ -356,6 +399,13 @@ std::vector<Statement> parse_body(const toml::node& n, std::string_view what, Bo
                                  "(module_put_and_kthread_exit, kthread_complete_and_exit)", x.what));
   if ((x.body == Body::Callback || x.body == Body::Init) && !ended)
     fail(n.source(), fmt::format("'{}' must end with 'return <value>': the function returns an int", x.what));
+  if (x.body == Body::Void && (out.empty() || out.back().kind != K::Return)) {
+    // The end of a void function is module text too: its epilogue returns to the kernel.
+    Statement r;
+    r.kind = K::Return;
+    r.text = "return";
+    out.push_back(r);
+  }
   return out;
 }
 

@@ -133,19 +133,26 @@ class ChangeField {
 
 // Two modules whose code uses every kind of shared value: in 2.6.24 (per-CPU counts and
 // mod->waiter), with a /proc entry, a thread function, RCU (symbol_get), a variable, a
-// completion and a userspace event, so that every conditional field of the tables is written.
+// completion and a userspace event, a rw_semaphore, a work item, a framework callback and a
+// load-time dependency, so that every conditional field of the tables is written.
 const char* kEverything = R"toml(
 name = "everything"
 kernel = "2.6.24"
 [module.a]
 fops.owner = "THIS_MODULE"
-fops.open = ["symbol_get(b.fn)", "atomic_inc(x)", "complete(done)", "symbol_put(b.fn)", "return 0"]
+fops.open = ["symbol_get(b.fn)", "atomic_inc(x)", "complete(done)", "symbol_put(b.fn)", "down_read(sem)",
+             "up_read(sem)", "schedule_work(w)", "return 0"]
 kthread.worker = ["return 0"]
+work.w = ["work"]
+depends = ["b"]
 [module.a.proc]
 owner = "THIS_MODULE"
 [module.b]
 register = "none"
 export.fn = ["return 0"]
+[module.b.callback.cb]
+framework = "genl"
+body = ["return 0"]
 [fiber.opener]
 run = ["open /dev/a", "close"]
 [fiber.signaller]
@@ -225,7 +232,7 @@ TEST(World, AFieldThatDecidesTheFutureChangesTheStateAndATraceFieldDoesNot) {
     (change.decides ? future : trace).insert(change.name);
     k = world;
   }
-  EXPECT_EQ(trace, (std::set<std::string>{"ever_loaded", "in_module", "holds", "unloading", "pins"}));
+  EXPECT_EQ(trace, (std::set<std::string>{"ever_loaded", "in_module", "holds", "unloading", "pins", "shield"}));
   for (const char* f : {"refcnt", "ref", "waiter", "proc.in_use", "kthread_starts", "vars", "completions", "events",
                         "rcu_readers", "file_open", "proc", "kind", "sleeping", "preempt_count"})
     EXPECT_TRUE(future.contains(f)) << f;
