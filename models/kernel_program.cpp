@@ -291,7 +291,16 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         else ex.observe("return", r.ret);
         break;
       }
-      case Op::Kind::Deferred: run_deferred(c, m, op.name); break;
+      case Op::Kind::Deferred: {
+        // It records that it ran: `work=0` (void functions return nothing else).
+        const DeferredKind kind = m.def->deferred[op.name].kind;
+        run_deferred(c, m, op.name);
+        ex.observe(kind == DeferredKind::Work    ? engine::Label("work")
+                   : kind == DeferredKind::Timer ? engine::Label("timer")
+                                                 : engine::Label("rcu"),
+                   0);
+        break;
+      }
       case Op::Kind::Call: ex.observe("call", call_callback(c, m, op.name)); break;
       case Op::Kind::Release: ex.observe("release", release_callback(c, m, op.name)); break;
       case Op::Kind::Signal:
