@@ -252,6 +252,7 @@ std::int64_t call_callback(Ctx& c, Module& m, std::size_t cb) {
                   : shielded                ? "calls into module text; exit waits for it"
                                             : "calls into module text holding no pin; nothing waits for it");
   const BodyResult r = run_function(c, m, d.body, m.labels->callbacks[cb]);
+  c.ex.local(0, r.ret);  // the caller's steps after the call carry its value
   if (f.across == Across::Irq) preempt_enable(c, "handle_irq_event: irq handled");
   if (shielded) --c.task.shield;
   c.task.holds = nullptr;
@@ -272,6 +273,7 @@ std::int64_t release_callback(Ctx& c, Module& m, std::size_t cb) {
     c.ex.step(m.o_data, Access::Read, l.read_ops);
     check_data(c, &m, l.read_ops.text);
     ret = run_function(c, m, d.release, m.labels->cb_releases[cb]).ret;
+    c.ex.local(0, ret);
   }
   c.task.life_pins[m.index] &= static_cast<std::uint8_t>(~(1u << cb));
   module_put(c, owner_of(m, cb));

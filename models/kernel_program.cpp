@@ -284,6 +284,8 @@ void KernelProgram::run(Execution& ex, engine::FiberId self) {
         const BodyResult r = run_kthread(c, m, op.name);
         // do_exit, in core text: kthread_stop's wait for kthread->exited ends here (a step only
         // where some kthread_stop waits for it).
+        ex.local(0, r.ret);
+        ex.local(1, r.exited);
         if (m.kthread_stopped[fn])
           ex.step(m.o_kthreads, engine::Access::ReadModifyWrite, "kthread_exit: complete(&kthread->exited)");
         --m.kthread_running[fn];
