@@ -194,6 +194,7 @@ void unhold(Ctx& c, Module& m, std::size_t cb, engine::Label here) {
     case Across::Irq:
       c.ex.step(m.o_cb[cb], Access::ReadModifyWrite, here);
       --m.cb_active[cb];
+      c.task.actives[m.index] &= static_cast<std::uint8_t>(~(1u << cb));
       break;
     case Across::Nothing: break;
   }
@@ -220,7 +221,10 @@ std::int64_t call_callback(Ctx& c, Module& m, std::size_t cb) {
     }
     return f.absent;
   }
-  if (active) ++m.cb_active[cb];
+  if (active) {
+    ++m.cb_active[cb];
+    c.task.actives[m.index] |= static_cast<std::uint8_t>(1u << cb);
+  }
   Module* const owner = owner_of(m, cb);
   if (f.pin != Pin::None) {
     // ->owner is read from the ops structure in the module's data, under the registry lock.
@@ -327,6 +331,19 @@ void unregister_callback(Ctx& c, Module& m, std::size_t cb) {
       if (has_lookup_lock(f)) c.ex.unlock(m.o_cb_lock[cb], l.unreg_unlock);
       break;
   }
+}
+
+void remove_self(Ctx& c, Module& m, std::size_t cb) {
+  auto frame = c.ex.enter("kernfs_remove_self");
+  const bool mine = (c.task.actives[m.index] >> cb & 1u) != 0;
+  c.ex.step(m.o_cb[cb], Access::ReadModifyWrite, "kernfs_remove_self: kernfs_break_active_protection, deactivate");
+  if (!m.cb_registered[cb]) c.ex.note("already removed");
+  m.cb_registered[cb] = false;
+  const int others = mine ? 1 : 0;
+  const Module& mm = m;
+  c.ex.step_when(m.o_cb[cb], Access::Read, "kernfs_remove_self: kernfs_drain waits for the other writers",
+                 [&mm, cb, others] { return mm.cb_active[cb] == others; });
+  c.ex.local(0, others);
 }
 
 // The labels of one callback's caller and unregistration, from its preset.

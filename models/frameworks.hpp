@@ -57,6 +57,9 @@ std::int64_t release_callback(Ctx& c, Module& m, std::size_t cb);
 // unregister_callback unlinks it and takes or waits for what the framework's callers hold.
 void register_callback(Ctx& c, Module& m, std::size_t cb);
 void unregister_callback(Ctx& c, Module& m, std::size_t cb);
+// Mirrors fs/kernfs/dir.c kernfs_remove_self (sysfs_remove_file_self): a callback removing its own
+// attribute gives up its own active reference first, so the drain waits only for the others.
+void remove_self(Ctx& c, Module& m, std::size_t cb);
 // The step labels of callback `cb` of `module` (its caller, lookup, unregistration), made by
 // `label`, which owns their text.
 CallbackSteps callback_steps(const Framework& f, const std::string& module, const std::string& cb,

@@ -155,6 +155,7 @@ struct Task {
   std::uint8_t rcu_depth = 0;   // RCU read sections (and, where RCU is used, preempt-off sections) it is in
   std::uint32_t rw_reads = 0;   // bit i: it holds Kernel::rwsems[i] for read
   std::uint8_t life_pins[kMaxModules] = {};  // bit cb: a Pin::Life framework pins the module for callback cb
+  std::uint8_t actives[kMaxModules] = {};    // bit cb: it holds an active reference on callback cb (kernfs, use_pde)
 };
 
 // The whole world, one value. Model code holds pointers into it (a task's f_op, a cdev's ops),
@@ -292,6 +293,7 @@ void task_fields(V& v, T& t) {
   v.future("f_inode", t.f_inode);
   v.future("rw_reads", t.rw_reads);
   v.future("life_pins", t.life_pins);
+  v.future("actives", t.actives);
   if (t.proc != nullptr || t.preempt_count != 0 || t.sleeping) {
     v.future("proc", t.proc);
     v.flag("kind", t.kind, 2);

@@ -98,6 +98,7 @@ struct Statement {
     WaitShouldStop,     // wait_event(kthread_should_stop())    (in kthread.<fn>: sleeps until stopped)
     RegisterCallback,   // register(cb), or the framework's own name (genl_register_family(cb), ...)
     UnregisterCallback, // unregister(cb), or the framework's own name (genl_unregister_family(cb), ...)
+    RemoveSelf,         // sysfs_remove_file_self(cb): a sysfs-store callback removes its own attribute
   };
   // A statement may be a condition: `if (!try_module_get(THIS_MODULE)) return -ENODEV`, or
   // `if (!try_module_get(fs)) { spin_unlock(fs_lock); return -ENODEV; }`: when the test holds,

@@ -143,6 +143,7 @@ bool execute(Ctx& c, Module& m, const Statement& s, engine::Label here, BodyResu
     case Kind::WaitShouldStop: wait_kthread_should_stop(c, m, s.name, here); return true;
     case Kind::RegisterCallback: register_callback(c, m, s.name); return true;
     case Kind::UnregisterCallback: unregister_callback(c, m, s.name); return true;
+    case Kind::RemoveSelf: remove_self(c, m, s.name); return true;
     case Kind::AtomicInc:
     case Kind::AtomicDec: {
       c.ex.step(k.o_vars[s.name], Access::ReadModifyWrite, here);

@@ -168,6 +168,12 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
   } else if (name == "rcu_read_lock" || name == "rcu_read_unlock" || name == "synchronize_rcu") {
     nargs(0);
     s.kind = name == "rcu_read_lock" ? K::RcuReadLock : name == "rcu_read_unlock" ? K::RcuReadUnlock : K::SynchronizeRcu;
+  } else if (name == "sysfs_remove_file_self") {
+    nargs(1);
+    callback_arg(args[0], "unregister");
+    if (frameworks()[x.names.modules[x.self].callback_frameworks[s.name]].name != "sysfs-store")
+      bad(fmt::format("'{}' is not a sysfs attribute (framework \"sysfs-store\")", args[0]));
+    s.kind = K::RemoveSelf;
   } else if (!args.empty() && is_callback_call(name)) {
     nargs(1);
     callback_arg(args[0], name);
