@@ -225,7 +225,7 @@ TEST(World, AFieldThatDecidesTheFutureChangesTheStateAndATraceFieldDoesNot) {
     (change.decides ? future : trace).insert(change.name);
     k = world;
   }
-  EXPECT_EQ(trace, (std::set<std::string>{"ever_loaded", "in_module", "holds", "unloading", "pins"}));
+  EXPECT_EQ(trace, (std::set<std::string>{"ever_loaded", "in_module", "holds", "unloading", "pins", "shield"}));
   for (const char* f : {"refcnt", "ref", "waiter", "proc.in_use", "kthread_starts", "vars", "completions", "events",
                         "rcu_readers", "file_open", "proc", "kind", "sleeping", "preempt_count"})
     EXPECT_TRUE(future.contains(f)) << f;
