@@ -316,10 +316,17 @@ std::vector<ModuleDef> parse_modules(const toml::table& mt, Names& names, const 
   }
   // Load-time dependencies (ref_module) form no cycle, and a module that starts loaded cannot
   // depend on one that starts absent.
+  // Where module i's depends names module j.
+  const auto named_at = [&](std::size_t i, std::size_t j) -> const toml::source_region& {
+    const auto& arr = *ordered[i].second->as_table()->get("depends")->as_array();
+    for (const auto& e : arr)
+      if (e.as_string()->get() == modules[j].name) return e.source();
+    return arr.source();
+  };
   for (std::size_t i = 0; i < modules.size(); ++i)
     for (const std::size_t j : modules[i].depends) {
       if (!modules[i].insmod && modules[j].insmod)
-        fail(mt.source(), fmt::format("module '{}' depends on '{}', which some fiber loads with insmod: '{}' cannot be "
+        fail(named_at(i, j), fmt::format("module '{}' depends on '{}', which some fiber loads with insmod: '{}' cannot be "
                                       "loaded before it (load it with insmod too)", modules[i].name, modules[j].name,
                                       modules[i].name));
       std::vector<std::size_t> todo{j};
@@ -328,7 +335,7 @@ std::vector<ModuleDef> parse_modules(const toml::table& mt, Names& names, const 
         const std::size_t at = todo.back();
         todo.pop_back();
         if (at == i)
-          fail(mt.source(), fmt::format("modules '{}' and '{}' depend on each other: the kernel refuses a cycle of "
+          fail(named_at(i, j), fmt::format("modules '{}' and '{}' depend on each other: the kernel refuses a cycle of "
                                         "module dependencies", modules[i].name, modules[j].name));
         if (seen[at]) continue;
         seen[at] = true;

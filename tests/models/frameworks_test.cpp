@@ -346,7 +346,6 @@ TEST(Depends, AModuleALoadedModuleLinksAgainstCannotBeRemoved) {
 }
 
 TEST(Depends, ForcedRemovalOfAModuleOthersUseIsStillRefused) {
-  GTEST_SKIP() << "MODEL BUG: delete_module omits the source_list check, so rmmod -f frees a module a loaded one links against";
   // delete_module checks source_list before it looks at O_TRUNC: -EWOULDBLOCK, forced or not.
   const std::string text =
       "name = \"t\"\nkernel = [\"2.6.24\", \"modern\"]\n[module.crypto]\nregister = \"none\"\n"
@@ -361,7 +360,6 @@ TEST(Depends, ForcedRemovalOfAModuleOthersUseIsStillRefused) {
 }
 
 TEST(Depends, RemovingTheDependentReleasesItsReference) {
-  GTEST_SKIP() << "MODEL BUG: free_module omits module_unload_free, so a freed dependent's reference on crypto is never dropped";
   const std::string text =
       "name = \"t\"\nkernel = \"modern\"\n[module.crypto]\nregister = \"none\"\n"
       "[module.user]\nregister = \"none\"\ndepends = [\"crypto\"]\n"
@@ -372,7 +370,6 @@ TEST(Depends, RemovingTheDependentReleasesItsReference) {
 }
 
 TEST(Depends, InsmodOfADependentNeedsTheOtherLoadedAndPinsIt) {
-  GTEST_SKIP() << "MODEL BUG: load_module runs no ref_module for depends: insmod succeeds without crypto and takes no reference";
   const std::string text =
       "name = \"t\"\nkernel = \"modern\"\n[module.crypto]\nregister = \"none\"\ninit = [\"return 0\"]\n"
       "[module.user]\nregister = \"none\"\ndepends = [\"crypto\"]\ninit = [\"return 0\"]\n"
