@@ -127,10 +127,12 @@ constexpr Framework kFrameworks[] = {
      .across = Across::Nothing, .lock = "nf_sockopt_mutex", .pin = Pin::Call, .absent = -ENOPROTOOPT},
     // block/bdev.c blkdev_get_by_dev pins disk->fops->owner under disk->open_mutex before ->open
     // (6.1.192: bdev.c:832) and blkdev_put drops it after ->release (bdev.c:971).
+    // It holds disk->open_mutex across ->open (bdev.c:828-856) and blkdev_put across ->release;
+    // del_gendisk takes it (block/genhd.c:630).
     {.name = "block-open", .ops = "block_device_operations.open", .caller = "blkdev_get_by_dev",
-     .mirrors = "block/bdev.c blkdev_get_by_dev, blkdev_put",
+     .mirrors = "block/bdev.c blkdev_get_by_dev, blkdev_put; block/genhd.c del_gendisk",
      .register_fn = "add_disk", .unregister_fn = "del_gendisk",
-     .across = Across::Nothing, .lock = "disk->open_mutex", .lock_per_callback = true, .pin = Pin::Life,
+     .across = Across::Mutex, .lock = "disk->open_mutex", .lock_per_callback = true, .pin = Pin::Life,
      .absent = -ENXIO, .release_field = "release"},
     // drivers/tty/tty_io.c tty_open -> tty_init_dev: try_module_get(driver->owner) until tty_release.
     {.name = "tty-open", .ops = "tty_operations.open", .caller = "tty_open",
@@ -212,13 +214,15 @@ std::int64_t call_callback(Ctx& c, Module& m, std::size_t cb) {
   // in the same atomic step that finds the registration still live.
   const bool active = f.across == Across::Active || f.across == Across::Irq;
   c.ex.step(m.o_cb[cb], active ? Access::ReadModifyWrite : Access::Read, l.lookup);
+  // Undoes hold() on a failed lookup or pin.
+  const auto give_up = [&] {
+    if (f.across == Across::Nothing) drop_lookup_lock(c, m, cb, l.unlock);
+    else unhold(c, m, cb, l.unlock);
+  };
   if (!m.cb_registered[cb]) {
     if (active) c.ex.narrow_access(Access::Read);
     c.ex.note("not registered: {}", errno_text(f.absent));
-    drop_lookup_lock(c, m, cb, l.unlock);
-    if (!active) {
-      if (f.across != Across::Nothing) unhold(c, m, cb, l.unlock);
-    }
+    if (!active) give_up();
     return f.absent;
   }
   if (active) {
@@ -232,7 +236,7 @@ std::int64_t call_callback(Ctx& c, Module& m, std::size_t cb) {
     check_data(c, &m, l.read_ops.text);
     if (!try_module_get(c, owner)) {
       c.ex.note("try_module_get(owner) failed: the module is going");
-      drop_lookup_lock(c, m, cb, l.unlock);
+      give_up();
       return f.absent;
     }
     drop_lookup_lock(c, m, cb, l.unlock);
@@ -272,13 +276,18 @@ std::int64_t release_callback(Ctx& c, Module& m, std::size_t cb) {
   const CallbackSteps& l = m.labels->cb_steps[cb];
   if ((c.task.life_pins[m.index] >> cb & 1u) == 0) return -EBADF;
   auto frame = c.ex.enter(l.release_frame);
+  const bool locked = framework_of(m, cb).across == Across::Mutex;  // blkdev_put holds open_mutex
+  if (locked) lock_checked(c, m.o_cb_lock[cb], l.lock, std::source_location::current());
   std::int64_t ret = 0;
   if (d.has_release) {
     c.ex.step(m.o_data, Access::Read, l.read_ops);
     check_data(c, &m, l.read_ops.text);
+    if (locked) ++c.task.shield;
     ret = run_function(c, m, d.release, m.labels->cb_releases[cb]).ret;
+    if (locked) --c.task.shield;
     c.ex.local(0, ret);
   }
+  if (locked) c.ex.unlock(m.o_cb_lock[cb], l.put);
   c.task.life_pins[m.index] &= static_cast<std::uint8_t>(~(1u << cb));
   module_put(c, owner_of(m, cb));
   return ret;
