@@ -112,12 +112,12 @@ void RaceTracker::track(Path path, std::size_t i, Reducer& reducer, bool record)
 }
 
 void RaceTracker::pending_races(std::vector<Node>& pool, std::size_t top, const Execution& ex, FiberId failed,
-                                Reducer& reducer) {
+                                Reducer& reducer, std::uint64_t only) {
   if (top == 0) return;
   if (pool.size() == top) pool.emplace_back();
   Node& tmp = pool[top];
   for (FiberId q = 0; q < fibers_; ++q) {
-    if (q == failed || ex.finished(q)) continue;
+    if (q == failed || ex.finished(q) || (only >> q & 1u) == 0) continue;
     tmp.ev = Event{.fiber = q};
     tmp.ev.add(ex.pending_object(q), ex.pending_access(q));
     if (tmp.ev.n == 0 && !tmp.ev.wide) continue;

@@ -27,7 +27,9 @@ class RaceTracker {
   // An execution cut short by a violation never takes the other fibers' next steps, so their
   // races with the path (pool[0, top)) are found here, as if each were taken next (without
   // recording it); pool[top] is used for it.
-  void pending_races(std::vector<Node>& pool, std::size_t top, const Execution& ex, FiberId failed, Reducer& reducer);
+  // `only`: the fibers to race (all but `failed` by default).
+  void pending_races(std::vector<Node>& pool, std::size_t top, const Execution& ex, FiberId failed, Reducer& reducer,
+                     std::uint64_t only = ~std::uint64_t{0});
 
  private:
   void set(Node& n, std::int32_t& slot, std::int32_t value);

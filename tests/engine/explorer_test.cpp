@@ -350,5 +350,35 @@ TEST(ExplorerDeathTest, AbortsWhenAModelDropsALockItDoesNotHold) {
   EXPECT_EXIT(explore(prog), ::testing::ExitedWithCode(3), "engine misused.*does not hold");
 }
 
+// A fiber waiting for a condition that another fiber's step falsifies and a later step of that
+// fiber makes true again (a cancel that waits until a work item is not running, against the
+// worker that takes the item and runs it): the waiter's step ends up ordered after both, but it
+// could also have run before the first one, and then the worker never starts. Every reduction
+// must find both outcomes, as the unreduced search does.
+TEST(Explorer, AWaitDisabledAndReenabledByAnotherFiberIsRacedWithWhatDisabledIt) {
+  LambdaProgram prog;
+  const ObjectId work = prog.add_int("work", 1);  // 1 pending, 2 running, 0 idle
+  const ObjectId other = prog.add_int("other");
+  prog.add_fiber("worker", [&prog, work](Execution& ex) {
+    ex.wait_to_start(work, Access::ReadModifyWrite, "worker: take the pending item", [&prog, work] { return prog[work] == 1; });
+    prog[work] = 2;
+    prog.write(ex, work, 0, "worker: the function returned");
+    ex.observe("ran", 1);
+  });
+  prog.add_fiber("canceller", [&prog, work, other](Execution& ex) {
+    prog.write(ex, other, 1, "canceller: something else first");
+    ex.step_when(work, Access::ReadModifyWrite, "canceller: wait until not running, unqueue",
+                 [&prog, work] { return prog[work] != 2; });
+    ex.observe("was_pending", prog[work] == 1 ? 1 : 0);
+    prog[work] = 0;
+  });
+  const std::set<std::string> both{"worker: - | canceller: was_pending=1", "worker: ran=1 | canceller: was_pending=0"};
+  for (const Reduction r : {Reduction::None, Reduction::Source, Reduction::Optimal})
+    for (const bool cache : {true, false}) {
+      SCOPED_TRACE(describe(r, cache));
+      EXPECT_EQ(outcome_texts(explore(prog, exhaustive(r, cache))), both);
+    }
+}
+
 }  // namespace
 }  // namespace rw::engine::test
