@@ -36,18 +36,22 @@ bool queue_deferred(Ctx& c, Module& m, std::size_t fn, engine::Label here) {
   return true;
 }
 
-// Mirrors kernel/workqueue.c cancel_work_sync (unqueue, then wait for a running instance) and
-// kernel/time/timer.c del_timer / del_timer_sync (detach; the _sync form loops while the
-// callback is running on another CPU).
+// Mirrors kernel/time/timer.c del_timer (detach a pending timer; no wait), and del_timer_sync /
+// kernel/workqueue.c cancel_work_sync: retry until the function is not running, then detach the
+// pending instance in the same locked step (__try_to_del_timer_sync under the base lock;
+// try_to_grab_pending with CANCELING set, so a self-requeue while it runs does not survive). A
+// timer that re-arms itself from its callback is therefore stopped too.
 void cancel_deferred(Ctx& c, Module& m, std::size_t fn, bool sync, engine::Label here) {
-  c.ex.step(m.o_deferred[fn], Access::ReadModifyWrite, here);
+  if (!sync) {
+    c.ex.step(m.o_deferred[fn], Access::ReadModifyWrite, here);
+  } else {
+    if (m.def->deferred[fn].kind == DeferredKind::Work) might_sleep(c, "cancel_work_sync");
+    const Module& mm = m;
+    c.ex.step_when(m.o_deferred[fn], Access::ReadModifyWrite, here,
+                   [&mm, fn] { return mm.deferred_running[fn] == 0; });
+  }
   c.ex.note("{}", m.deferred_pending[fn] != 0 ? "was pending: unqueued" : "was not pending");
   m.deferred_pending[fn] = 0;
-  if (!sync) return;
-  if (m.def->deferred[fn].kind == DeferredKind::Work) might_sleep(c, "cancel_work_sync");
-  const Module& mm = m;
-  c.ex.step_when(m.o_deferred[fn], Access::Read, "wait until the function is not running",
-                 [&mm, fn] { return mm.deferred_running[fn] == 0; });
 }
 
 // Mirrors kernel/workqueue.c flush_work: sleeps until the last queued instance has run.
