@@ -66,8 +66,8 @@ constexpr Framework kFrameworks[] = {
      .register_fn = "register_netdev", .unregister_fn = "unregister_netdev",
      .across = Across::Mutex, .lock = "rtnl_mutex", .absent = -ENODEV},
     // drivers/scsi/fcoe/fcoe_transport.c: ->create under ft_mutex; fcoe_transport_detach takes it.
-    {.name = "fcoe-transport", .ops = "fcoe_transport.create", .caller = "fcoe_ctlr_create_store",
-     .mirrors = "drivers/scsi/fcoe/fcoe_transport.c fcoe_ctlr_create_store, fcoe_transport_detach",
+    {.name = "fcoe-transport", .ops = "fcoe_transport.create", .caller = "fcoe_transport_create",
+     .mirrors = "drivers/scsi/fcoe/fcoe_transport.c fcoe_transport_create (ft_mutex held across ->create), fcoe_transport_detach",
      .register_fn = "fcoe_transport_attach", .unregister_fn = "fcoe_transport_detach",
      .across = Across::Mutex, .lock = "ft_mutex", .absent = -ENODEV},
     // fs/kernfs/file.c kernfs_fop_write_iter: kernfs_get_active(kn) across ->store; removal
@@ -113,12 +113,13 @@ constexpr Framework kFrameworks[] = {
      .mirrors = "net/sunrpc/xprt.c xprt_create_transport, xprt_class_find_by_ident_locked, xprt_class_release",
      .register_fn = "xprt_register_transport", .unregister_fn = "xprt_unregister_transport",
      .across = Across::Nothing, .lock = "xprt_list_lock", .pin = Pin::Call, .absent = -EIO},
-    // net/sunrpc/auth.c rpcauth_get_authops pins ops->owner (under rpc_authflavor_lock); rpcauth_create
-    // calls ->create; rpcauth_put_authops drops it.
+    // net/sunrpc/auth.c rpcauth_get_authops: rcu_dereference(auth_flavors[flavor]) and
+    // try_module_get(ops->owner) inside rcu_read_lock; rpcauth_create calls ->create, then
+    // rpcauth_put_authops drops the pin. rpcauth_unregister is a cmpxchg to NULL, no wait.
     {.name = "rpc-authops", .ops = "rpc_authops.create", .caller = "rpcauth_create",
-     .mirrors = "net/sunrpc/auth.c rpcauth_get_authops, rpcauth_create, rpcauth_put_authops",
+     .mirrors = "net/sunrpc/auth.c rpcauth_get_authops, rpcauth_create, rpcauth_put_authops, rpcauth_unregister",
      .register_fn = "rpcauth_register", .unregister_fn = "rpcauth_unregister",
-     .across = Across::Nothing, .lock = "rpc_authflavor_lock", .pin = Pin::Call, .absent = -EINVAL},
+     .across = Across::Nothing, .pin = Pin::Call, .lookup_rcu = true, .absent = -EINVAL},
     // net/netfilter/nf_sockopt.c nf_sockopt_find pins ops->owner under nf_sockopt_mutex;
     // nf_sockopt calls ->set, then module_put(ops->owner).
     {.name = "nf-sockopt", .ops = "nf_sockopt_ops.set", .caller = "nf_sockopt",
@@ -139,13 +140,15 @@ constexpr Framework kFrameworks[] = {
      .mirrors = "drivers/tty/tty_io.c tty_open, tty_lookup_driver, tty_init_dev, tty_release",
      .register_fn = "tty_register_driver", .unregister_fn = "tty_unregister_driver",
      .across = Across::Nothing, .lock = "tty_mutex", .pin = Pin::Life, .absent = -ENODEV, .release_field = "close"},
-    // net/socket.c __sock_create: pf->owner pinned around ->create (looked up under RCU), then
-    // sock->ops->owner pinned until sock_release; modelled as one pin from create to release.
+    // net/socket.c __sock_create: rcu_dereference(net_families[family]) and
+    // try_module_get(pf->owner) inside rcu_read_lock, pf->create, then sock->ops->owner pinned
+    // until sock_release (modelled as one pin from create to release); sock_unregister clears
+    // the entry under net_family_lock, then synchronize_rcu().
     {.name = "socket", .ops = "net_proto_family.create", .caller = "__sock_create",
-     .mirrors = "net/socket.c __sock_create, sock_release",
+     .mirrors = "net/socket.c __sock_create, sock_release, sock_unregister",
      .register_fn = "sock_register", .unregister_fn = "sock_unregister",
-     .across = Across::Nothing, .lock = "net_family_lock", .pin = Pin::Life, .absent = -EAFNOSUPPORT,
-     .release_field = "release"},
+     .across = Across::Nothing, .lock = "net_family_lock", .pin = Pin::Life, .lookup_rcu = true,
+     .unregister_syncs = true, .absent = -EAFNOSUPPORT, .release_field = "release"},
 };
 
 bool has_lookup_lock(const Framework& f) {
@@ -177,15 +180,18 @@ void hold(Ctx& c, Module& m, std::size_t cb, engine::Label here) {
     case Across::RwsemRead: down_read(c, m.cb_rwsem[cb], false, here); break;
     case Across::Rcu: rcu_read_lock(c, here); break;
     case Across::Nothing:
-      if (has_lookup_lock(f)) lock_checked(c, m.o_cb_lock[cb], here, std::source_location::current());
+      if (f.lookup_rcu) rcu_read_lock(c, here);
+      else if (has_lookup_lock(f)) lock_checked(c, m.o_cb_lock[cb], here, std::source_location::current());
       break;
     case Across::Active:
     case Across::Irq: break;
   }
 }
 void drop_lookup_lock(Ctx& c, Module& m, std::size_t cb, engine::Label here) {
-  if (framework_of(m, cb).across == Across::Nothing && has_lookup_lock(framework_of(m, cb)))
-    c.ex.unlock(m.o_cb_lock[cb], here);
+  const Framework& f = framework_of(m, cb);
+  if (f.across != Across::Nothing) return;
+  if (f.lookup_rcu) rcu_read_unlock(c, here);
+  else if (has_lookup_lock(f)) c.ex.unlock(m.o_cb_lock[cb], here);
 }
 void unhold(Ctx& c, Module& m, std::size_t cb, engine::Label here) {
   switch (framework_of(m, cb).across) {
@@ -338,6 +344,7 @@ void unregister_callback(Ctx& c, Module& m, std::size_t cb) {
       if (has_lookup_lock(f)) lock_checked(c, m.o_cb_lock[cb], l.unreg_lock, std::source_location::current());
       unlink();
       if (has_lookup_lock(f)) c.ex.unlock(m.o_cb_lock[cb], l.unreg_unlock);
+      if (f.unregister_syncs) synchronize_rcu(c, l.wait);
       break;
   }
 }
@@ -387,17 +394,19 @@ CallbackSteps callback_steps(const Framework& f, const std::string& module, cons
       s.wait = label(fmt::format("{}: wait for the callers inside ({} drained)", f.unregister_fn, f.lock));
       break;
     case Across::Nothing:
-      s.lock = label(fmt::format("{}: lock {} for the lookup", f.caller, f.lock));
+      s.lock = label(f.lookup_rcu ? fmt::format("{}: rcu_read_lock() for the lookup", f.caller)
+                                  : fmt::format("{}: lock {} for the lookup", f.caller, f.lock));
       s.unreg_lock = label(fmt::format("{}: lock {}", f.unregister_fn, f.lock));
       s.unreg_unlock = label(fmt::format("{}: unlock {}", f.unregister_fn, f.lock));
+      s.wait = label(fmt::format("{}: synchronize_rcu()", f.unregister_fn));
       break;
   }
   s.lookup = label(f.across == Across::Active || f.across == Across::Irq
                        ? fmt::format("{}: find {} and take an active reference ({})", f.caller, who, f.lock)
                        : fmt::format("{}: find {}", f.caller, who));
-  s.unlock = label(f.across == Across::Nothing && !f.lock.empty()
-                       ? fmt::format("{}: unlock {}", f.caller, f.lock)
-                       : fmt::format("{}: not found, undo", f.caller));
+  s.unlock = label(f.across == Across::Nothing && f.lookup_rcu ? fmt::format("{}: rcu_read_unlock()", f.caller)
+                   : f.across == Across::Nothing && !f.lock.empty() ? fmt::format("{}: unlock {}", f.caller, f.lock)
+                                                                     : fmt::format("{}: not found, undo", f.caller));
   s.read_ops = label(f.pin != Pin::None ? fmt::format("{}: read {}->owner (module data)", f.caller, f.ops)
                                         : fmt::format("{}: read {} (module data)", f.caller, f.ops));
   s.reg = label(fmt::format("{}({})", f.register_fn, who));

@@ -158,6 +158,7 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
       l.cb_releases.push_back(body_labels(cd.release, fmt::format("{}.{}", cd.name, fw.release_field)));
       l.cb_steps.push_back(callback_steps(fw, d.name, cd.name, [this](std::string t) { return label(std::move(t)); }));
       m.o_cb[cb] = add_object(fmt::format("{}.{} ({})", d.name, cd.name, fw.ops));
+      k.rcu_used |= fw.across == Across::Rcu || fw.lookup_rcu || fw.unregister_syncs;
       if (fw.lock.empty() || fw.across == Across::Active || fw.across == Across::Irq) continue;
       const std::string lock = fw.lock_per_callback ? fmt::format("{}.{}: {}", d.name, cd.name, fw.lock) : std::string(fw.lock);
       const auto known = std::find_if(core_locks.begin(), core_locks.end(), [&](const auto& p) { return p.first == lock; });
@@ -172,7 +173,6 @@ KernelProgram::KernelProgram(Scenario scenario) : scenario_(std::move(scenario))
       if (rw)
         m.cb_rwsem[cb] = static_cast<std::uint8_t>(
             std::find(k.o_rwsems.begin(), k.o_rwsems.end(), m.o_cb_lock[cb]) - k.o_rwsems.begin());
-      k.rcu_used |= fw.across == Across::Rcu;
     }
     for_each_statement(d, [&](const Statement& st, bool) {
       using SK = Statement::Kind;

@@ -125,6 +125,15 @@ void RaceTracker::pending_races(std::vector<Node>& pool, std::size_t top, const 
   }
 }
 
+void RaceTracker::blocked_races(std::vector<Node>& pool, std::size_t top, const Execution& ex, Reducer& reducer) {
+  std::uint64_t blocked = 0;
+  for (FiberId f = 0; f < fibers_; ++f) blocked |= bit(f);
+  for (FiberId f : ex.runnable()) blocked &= ~bit(f);
+  for (FiberId q = 0; q < fibers_; ++q)
+    if ((blocked >> q & 1u) != 0 && (ex.finished(q) || ex.pending_access(q) == Access::Lock)) blocked &= ~bit(q);
+  if (blocked != 0) pending_races(pool, top, ex, kNoFiber, reducer, blocked);
+}
+
 void reversal(std::span<const Node> path, std::size_t j, std::size_t i, std::size_t end, std::vector<Event>& v) {
   const Node& e = path[j];
   v.clear();

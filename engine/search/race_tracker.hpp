@@ -30,6 +30,12 @@ class RaceTracker {
   // `only`: the fibers to race (all but `failed` by default).
   void pending_races(std::vector<Node>& pool, std::size_t top, const Execution& ex, FiberId failed, Reducer& reducer,
                      std::uint64_t only = ~std::uint64_t{0});
+  // A fiber waiting for a condition (Execution::step_when) takes its step only once something
+  // re-enables it, which orders that step after whatever disabled it: the order where it runs
+  // first would never be raced. As Flanagan and Godefroid do for a disabled process, each
+  // blocked fiber's pending step is raced with the path at every state, so that the writes its
+  // condition depends on are reversed with it. (A lock's acquire is raced by the lock's own rule.)
+  void blocked_races(std::vector<Node>& pool, std::size_t top, const Execution& ex, Reducer& reducer);
 
  private:
   void set(Node& n, std::int32_t& slot, std::int32_t value);

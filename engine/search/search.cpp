@@ -198,21 +198,8 @@ class Searcher {
             child_sleep |= bit(s.fiber);
           }
         n.done_events.push_back(e);
-        // A fiber waiting for a condition (Execution::step_when) takes its step only once
-        // something re-enables it, which orders that step after whatever disabled it: the order
-        // where it runs first would never be raced. As Flanagan and Godefroid do for a disabled
-        // process, race each blocked fiber's pending step with the path at every state, so that
-        // the writes its condition depends on are reversed with it. (A lock's acquire is raced
-        // by the lock's own rule.)
-        if (!ex_.over()) {
-          std::uint64_t blocked = 0;
-          for (FiberId f = 0; f < fibers_; ++f) blocked |= bit(f);
-          for (FiberId f : ex_.runnable()) blocked &= ~bit(f);
-          for (FiberId q = 0; q < fibers_; ++q)
-            if ((blocked >> q & 1u) != 0 && (ex_.finished(q) || ex_.pending_access(q) == Access::Lock))
-              blocked &= ~bit(q);
-          if (blocked != 0) races_.pending_races(pool_, top_, ex_, kNoFiber, *reducer_, blocked);
-        }
+        // Blocked fibers' pending steps race with the path at every state (RaceTracker::blocked_races).
+        if (!ex_.over()) races_.blocked_races(pool_, top_, ex_, *reducer_);
       }
       if (ex_.over()) {
         leaf(false);
