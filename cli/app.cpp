@@ -43,6 +43,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   merge_cmd->add_option("reports", reports, "JSON reports, one per shard")->required();
   add_format(merge_cmd);
 
+  auto* scan_cmd = app.add_subcommand("scan", "classify every try_module_get/module_put(THIS_MODULE) under kernel sources, through Coccinelle");
+  ScanArgs scan_args;
+  scan_cmd->add_option("paths", scan_args.paths, "a kernel tree, driver folders or C files")->required();
+  scan_cmd->add_option("--format", scan_args.format, "output format")->check(CLI::IsMember({"table", "json", "sarif", "coccicheck"}));
+  scan_cmd->add_option("--emit-scenarios", scan_args.emit_dir, "write each site's generated scenario into this folder");
+  scan_cmd->add_option("--jobs", scan_args.jobs, "spatch processes at once (default: one per core)")->check(CLI::Range(1u, 256u));
+  bool scan_quiet = false;
+  scan_cmd->add_flag("--quiet", scan_quiet, "no progress line");
+
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string("racewin: ") + e.what() + " (see racewin --help)\n";
   });
@@ -52,7 +61,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return false;
   };
   if (!args.empty() && !args.front().starts_with("-") && !known(args.front())) {
-    err << "racewin: unknown command '" << args.front() << "' (expected: check, replay, merge)\n";
+    err << "racewin: unknown command '" << args.front() << "' (expected: check, replay, merge, scan)\n";
     return kExitBadInput;
   }
   std::vector<std::string> argv_rev(args.rbegin(), args.rend());
@@ -76,6 +85,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return check(check_args, out, err);
   }
   if (merge_cmd->parsed()) return merge(reports, format, out, err);
+  if (scan_cmd->parsed()) {
+    scan_args.progress = !scan_quiet;
+    return scan(scan_args, out, err);
+  }
   replay_args.format = format;
   return replay(replay_args, out, err);
 }

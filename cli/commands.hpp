@@ -1,4 +1,4 @@
-// cli/commands.hpp: racewin's commands, one file each (check.cpp, replay.cpp, merge.cpp). Each
+// cli/commands.hpp: racewin's commands, one file each (check.cpp, replay.cpp, merge.cpp, scan.cpp). Each
 // takes what the command line asked for, already parsed, and returns an exit code (exit_codes.hpp).
 #pragma once
 #include <iosfwd>
@@ -25,6 +25,17 @@ struct ReplayArgs {
 };
 // Re-runs one schedule of a scenario and prints its whole trace.
 int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
+
+struct ScanArgs {
+  std::vector<std::string> paths;  // a kernel tree, folders or C files
+  std::string format = "table";    // table, json, sarif, coccicheck
+  std::string emit_dir;            // --emit-scenarios
+  unsigned jobs = 0;
+  bool progress = true;
+};
+// Classifies every self-reference under the paths (scan/scan.hpp): exit 1 when one is unsafe or
+// uncovered, 0 when none is, 2 on bad input.
+int scan(const ScanArgs& args, std::ostream& out, std::ostream& err);
 
 // Combines the JSON reports of a sharded check into one verdict per scenario.
 int merge(const std::vector<std::string>& files, const std::string& format, std::ostream& out, std::ostream& err);
