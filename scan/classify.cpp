@@ -65,6 +65,19 @@ const std::vector<OpsType>& ops_types() {
   return t;
 }
 
+// Members whose structure type their path names: mISDN's struct dchannel and bchannel embed
+// their struct mISDNchannel as dev.D and ch (include/linux/mISDNhw.h).
+const char* type_of_member(const std::string& object, const std::string& field) {
+  const auto ends = [&](std::string_view tail) {
+    std::string o;
+    for (char c : object)
+      if (c != ' ') o += c;
+    return o.ends_with(tail);
+  };
+  if (field == "ctrl" && (ends(".D") || ends("->D") || ends(".ch") || ends("->ch"))) return "mISDNchannel";
+  return nullptr;
+}
+
 // Field names that name their structure type wherever they are assigned at run time.
 const char* type_of_field(const std::string& field) {
   static const std::map<std::string, const char*> m = {
@@ -106,7 +119,8 @@ struct Entry {
   std::string instance;   // the ops structure instance, or the deferred function's object
   std::string function;   // the entry function (callback, thread function ...)
   std::string field;      // the ops field
-  bool owner = false;     // the instance sets .owner = THIS_MODULE (or the cdev does)
+  bool owner = false;     // the instance sets .owner = THIS_MODULE
+  bool cdev_owner = false;  // cdev_add: the driver sets its cdev's owner to THIS_MODULE
   std::string registration;  // chardev: register_chrdev, cdev_add or misc_register
 };
 
@@ -188,6 +202,7 @@ class ModuleFacts {
     for (const auto* a : assigns_) {
       if (bare_name(a->value) != g) continue;
       if (const char* t = type_of_field(a->field)) out.push_back(ops_entry(t, a->object, a->field, g));
+      else if (const char* m = type_of_member(a->object, a->field)) out.push_back(ops_entry(m, a->object, a->field, g));
       else
         out.push_back({.framework = "unknown", .via = fmt::format("{}->{} = {} in {}", a->object, a->field, g, a->function),
                        .function = g, .field = a->field});
@@ -254,9 +269,17 @@ class ModuleFacts {
         if (c->callee == "cdev_init") {
           e.framework = "chardev";
           e.registration = "cdev_add";
-          // cdev_init clears the cdev; the driver may set its owner afterwards.
-          for (const auto* a : assigns_)
-            if (a->field == "owner" && bare_name(a->value) == "THIS_MODULE") e.owner = e.owner && true;
+          // cdev_init clears the cdev; the driver may set its owner afterwards (cdev.owner = THIS_MODULE).
+          const auto args = c->arg_list();
+          const std::string cdev = args.empty() ? "" : bare_name(args[0]);
+          for (const auto* a : assigns_) {
+            std::string obj;
+            for (char ch : a->object)
+              if (ch != ' ') obj += ch;
+            if (a->field == "owner" && bare_name(a->value) == "THIS_MODULE" && !cdev.empty() &&
+                (obj == cdev || obj.ends_with("." + cdev) || obj.ends_with("->" + cdev)))
+              e.cdev_owner = true;
+          }
           return e;
         }
         if (c->callee.starts_with("proc_create")) {
@@ -289,6 +312,17 @@ class ModuleFacts {
     if (type == "proc_ops") {
       e.framework = field == "proc_write" ? "proc-write" : "proc";
       return e;
+    }
+    if (type == "tty_operations" || type == "tty_port_operations") {
+      // The tty driver's owner, which tty_open pins: tty_alloc_driver() and alloc_tty_driver()
+      // are macros that pass THIS_MODULE (include/linux/tty_driver.h); __tty_alloc_driver takes
+      // it explicitly; or driver->owner = THIS_MODULE.
+      for (const auto* c : calls_)
+        if (c->callee == "tty_alloc_driver" || c->callee == "alloc_tty_driver" ||
+            (c->callee == "__tty_alloc_driver" && c->args.find("THIS_MODULE") != std::string::npos))
+          e.owner = true;
+      for (const auto* a : assigns_)
+        if (a->field == "owner" && bare_name(a->value) == "THIS_MODULE") e.owner = true;
     }
     for (const auto& t : ops_types()) {
       if (type != t.type) continue;
@@ -329,14 +363,22 @@ std::string get_statement(const Site& s, bool void_fn) {
   return void_fn ? "if (!try_module_get(THIS_MODULE)) return" : "if (!try_module_get(THIS_MODULE)) return -ENODEV";
 }
 
-// A statement list: module text before the site, the site, and the rest of the function.
-std::string body(const Site& s, bool with_pin_before, bool void_fn = false) {
+// A statement list for the site's function: for a get, module text before it (the entry), the
+// get, and the return; for a put, the pin it drops (the function's own earlier get; else, with
+// `pin_here`, a __module_get standing for a pin taken in another call of the same framework;
+// else the scenario takes it elsewhere: the open before a release, init before a thread), the
+// put, and what runs after it (the return; an exit helper never returns into the module).
+std::string body(const Site& s, const Site* earlier_get, bool void_fn = false, bool pin_here = false) {
   std::vector<std::string> b;
-  if (with_pin_before) b.push_back("__module_get(THIS_MODULE)");
-  b.push_back("work");
-  if (is_get(s)) b.push_back(get_statement(s, void_fn));
-  else if (is_exit_helper(s)) b.push_back("module_put_and_kthread_exit(0)");
-  else b.push_back("module_put(THIS_MODULE)");
+  if (is_get(s)) {
+    b.push_back("work");
+    b.push_back(get_statement(s, void_fn));
+  } else {
+    if (earlier_get != nullptr) b.push_back(get_statement(*earlier_get, void_fn));
+    else if (pin_here) b.push_back("__module_get(THIS_MODULE)");
+    b.push_back("work");
+    b.push_back(is_exit_helper(s) ? "module_put_and_kthread_exit(0)" : "module_put(THIS_MODULE)");
+  }
   if (!is_exit_helper(s)) b.push_back("return 0");
   std::string out = "[";
   for (std::size_t i = 0; i < b.size(); ++i) out += (i ? ", " : "") + q(b[i]);
@@ -350,7 +392,8 @@ struct Generated {
 
 // The scenario for a site reached through `e`, in the modern kernel. The module starts loaded
 // (or is loaded in a fiber's setup where its init starts something); rmmod races the entry.
-Generated scenario(const Site& s, const Entry& e, const ModuleFacts& mf, const std::string& name, const std::string& mod) {
+Generated scenario(const Site& s, const Site* earlier_get, const Entry& e, const ModuleFacts& mf, const std::string& name,
+                   const std::string& mod) {
   std::string t = fmt::format("name        = {}\nkernel      = \"modern\"\n\n[module.{}]\n", q(name), mod);
   std::string fibers;
   const bool put = !is_get(s);
@@ -360,21 +403,21 @@ Generated scenario(const Site& s, const Entry& e, const ModuleFacts& mf, const s
   };
   if (e.framework == "chardev" || e.framework == "misc") {
     t += fmt::format("register   = {}\nfops.owner = {}\n", q(e.registration), q(e.owner ? "THIS_MODULE" : "NULL"));
-    if (e.registration == "cdev_add") t += fmt::format("cdev.owner = {}\n", q(e.owner ? "THIS_MODULE" : "NULL"));
+    if (e.registration == "cdev_add") t += fmt::format("cdev.owner = {}\n", q(e.cdev_owner ? "THIS_MODULE" : "NULL"));
     const bool release = e.field == "release";
     if (put && release) {
       // The pin the release drops: the module's own get at open, taken before the race.
       t += "fops.open    = [\"try_module_get(THIS_MODULE)\", \"return 0\"]\n";
-      t += fmt::format("fops.release = {}\n", body(s, false));
+      t += fmt::format("fops.release = {}\n", body(s, earlier_get));
       fibers = fmt::format("[fiber.user]\nsetup = [\"open /dev/{}\"]\nrun   = [\"close\"]\n", mod);
     } else {
       const char* field = release ? "release" : e.field == "open" ? "open" : "read";
-      t += fmt::format("fops.{} = {}\n", field, body(s, put));
+      t += fmt::format("fops.{} = {}\n", field, body(s, earlier_get, false, true));
       fibers = fmt::format("[fiber.user]\nrun = [\"open /dev/{}\", {}\"close\"]\n", mod,
                            std::string(field) == "read" ? "\"read\", " : "");
     }
   } else if (e.framework == "proc") {
-    t += fmt::format("register = \"none\"\nproc.name = {}\nproc.read = {}\n", q(mod), body(s, put));
+    t += fmt::format("register = \"none\"\nproc.name = {}\nproc.read = {}\n", q(mod), body(s, earlier_get, false, true));
     fibers = fmt::format("[fiber.user]\nrun = [\"open /proc/{}\", \"read\", \"close\"]\n", mod);
   } else if (e.framework == "kthread" || e.framework == "work" || e.framework == "timer" || e.framework == "rcu") {
     const std::string fn = e.function;
@@ -396,9 +439,9 @@ Generated scenario(const Site& s, const Entry& e, const ModuleFacts& mf, const s
       if (exit_calls({"rcu_barrier", "unregister_pernet_subsys", "unregister_pernet_device"})) exit_stmt = "rcu_barrier()";
     }
     t += "register = \"none\"\n";
-    t += fmt::format("init     = [{}\"{}\", \"return 0\"]\n", put ? "\"__module_get(THIS_MODULE)\", " : "", start);
+    t += fmt::format("init     = [{}\"{}\", \"return 0\"]\n", put && earlier_get == nullptr ? "\"__module_get(THIS_MODULE)\", " : "", start);
     t += fmt::format("exit     = [{}]\n", exit_stmt.empty() ? "\"work\"" : q(exit_stmt));
-    std::string b = body(s, false, kind != "kthread");
+    std::string b = body(s, earlier_get, kind != "kthread");
     if (kind != "kthread" && b.ends_with(", \"return 0\"]")) b = b.substr(0, b.size() - 13) + "]";  // void
     t += fmt::format("{}.{} = {}\n", kind, fn, b);
     fibers = fmt::format("[fiber.insmod]\nsetup = [\"insmod {}\"]\nrun   = [\"lsmod {}\"]\n\n[fiber.{}]\nrun = [\"{} {}.{}\"]\n",
@@ -411,11 +454,11 @@ Generated scenario(const Site& s, const Entry& e, const ModuleFacts& mf, const s
     if (put && f.pin == Pin::Life) {
       // A put in the release of a lifetime pin: the call pins, the release runs the site.
       t += "body      = [\"work\", \"return 0\"]\n";
-      t += fmt::format("release   = {}\n", body(s, false));
+      t += fmt::format("release   = {}\n", body(s, earlier_get));
       fibers = fmt::format("[fiber.caller]\nsetup = [\"call {}.{}\"]\nrun   = [\"release {}.{}\"]\n", mod, e.function, mod,
                            e.function);
     } else {
-      t += fmt::format("body      = {}\n", body(s, put));
+      t += fmt::format("body      = {}\n", body(s, earlier_get, false, true));
       fibers = fmt::format("[fiber.caller]\nrun = [\"call {}.{}\"{}]\n", mod, e.function,
                            f.pin == Pin::Life ? fmt::format(", \"release {}.{}\"", mod, e.function) : "");
     }
@@ -545,7 +588,11 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
       out.push_back(std::move(fd));
       continue;
     }
-    const Generated g = scenario(s, e, mf, fd.scenario_name, mod);
+    const Site* earlier_get = nullptr;
+    if (!is_get(s))
+      for (const Site& o : facts.sites)
+        if (o.file == s.file && o.function == s.function && is_get(o) && o.line < s.line) earlier_get = &o;
+    const Generated g = scenario(s, earlier_get, e, mf, fd.scenario_name, mod);
     if (!g.judged) {
       fd.cls = Class::Unknown;
       fd.verdict = "not checked";
@@ -561,11 +608,18 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
       out.push_back(std::move(fd));
       continue;
     }
+    // The question is whether module text can run after the free around the site: the search
+    // looks for that kind; others it meets are named in the verdict.
+    models::Scenario sc = models::for_era(*parsed, models::Era::Modern);
+    sc.expect = models::Expectation{.violation = true, .kind = "module-code-after-unload", .outcomes = std::nullopt};
     engine::ExploreOptions opt;
     opt.jobs = 1;
-    const auto r = models::check_scenario(models::for_era(*parsed, models::Era::Modern), opt);
-    const bool violation = r.report.violation.has_value();
-    fd.verdict = violation ? "violation " + r.report.violation->kind : std::string(engine::to_string(r.report.verdict));
+    const auto r = models::check_scenario(sc, opt);
+    const bool violation = r.report.violation.has_value() && r.report.violation->kind == "module-code-after-unload";
+    if (r.report.violation) fd.found_kind = r.report.violation->kind;
+    if (violation) fd.verdict = "violation module-code-after-unload";
+    else if (r.report.violation) fd.verdict = "safe from unload (also " + r.report.violation->kind + ")";
+    else fd.verdict = std::string(engine::to_string(r.report.verdict));
     if (is_get(s)) {
       // A get whose function also starts a thread, queues work, arms a timer or queues an RCU
       // callback takes its reference for that: a hand-off.

@@ -31,6 +31,7 @@ struct Finding {
   std::string via;         // the entry: "file_operations.open of fops", "kthread_run(worker)", ...
   Class cls = Class::Unknown;
   std::string verdict;     // of the generated scenario: "safe", "violation module-code-after-unload", "not checked"
+  std::string found_kind;  // the violation the check reported first, of any kind ("" when safe)
   std::string reason;      // the kernel caller and what it pins, holds or waits for
   std::string fix;         // one line; empty when nothing needs fixing
   std::string scenario;    // the generated scenario (TOML), empty when not judged

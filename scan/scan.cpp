@@ -184,10 +184,10 @@ std::expected<std::size_t, std::string> emit_scenarios(const ScanResult& r, cons
         to_string(f.cls), f.reason, f.scenario_name);
     // The expectation is the verdict racewin found, so that the file checks as written.
     std::string body = f.scenario;
-    if (f.verdict.starts_with("violation ")) {
+    if (!f.found_kind.empty()) {
       const auto at = body.rfind("verdict = \"safe\"");
       if (at != std::string::npos)
-        body.replace(at, 16, fmt::format("verdict = \"violation\"\nkind    = \"{}\"", f.verdict.substr(10)));
+        body.replace(at, 16, fmt::format("verdict = \"violation\"\nkind    = \"{}\"", f.found_kind));
     }
     std::ofstream out(dir / (f.scenario_name + ".toml"));
     if (!out) return std::unexpected(fmt::format("{}: cannot write", (dir / (f.scenario_name + ".toml")).string()));

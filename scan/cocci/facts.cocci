@@ -90,6 +90,22 @@ p << ops_array.p;
 @@
 out("ops", p[0].file, p[0].line, T, inst, fld, V)
 
+@ops_indexed@
+identifier T, inst, fld;
+expression I, V;
+position p;
+@@
+struct T inst[...] = { ..., [I] = { ..., .fld = V@p, ... }, ... };
+
+@script:python@
+T << ops_indexed.T;
+inst << ops_indexed.inst;
+fld << ops_indexed.fld;
+V << ops_indexed.V;
+p << ops_indexed.p;
+@@
+out("ops", p[0].file, p[0].line, T, inst, fld, V)
+
 @set_field@
 identifier fld, V;
 expression E;
