@@ -2,14 +2,18 @@
 # Installs what racewin needs to build and test on Debian 12, from Debian's packages only.
 # Does nothing when everything is already installed. Needs root (or sudo) only to install.
 # --bench also installs gnuplot-nox, which bench/refcount_report.sh needs for its plot, and spin
-# and python3, which bench/spin_compare.sh needs.
+# and python3, which bench/spin_compare.sh needs. --scan installs coccinelle (spatch), which
+# `racewin scan` reads C through; --linux-source installs linux-source-6.1, the tree the heavy
+# scan test and bench/scan_kernel.sh read.
 set -euo pipefail
 packages=(build-essential cmake libboost-context-dev libgtest-dev catch2 libcli11-dev
           libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(gnuplot-nox spin python3) ;;
-    *) echo "setup: unknown option '$arg' (expected: --bench)" >&2; exit 2 ;;
+    --scan) packages+=(coccinelle) ;;
+    --linux-source) packages+=(coccinelle linux-source-6.1 xz-utils python3) ;;
+    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source)" >&2; exit 2 ;;
   esac
 done
 missing=()

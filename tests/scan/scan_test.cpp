@@ -1,0 +1,175 @@
+// tests/scan/scan_test.cpp: `racewin scan` over the fixture corpus (tests/scan/fixtures): every
+// site of every EXPECT file found, in its framework, with its class; the scenarios it emits
+// check as written; its reports (JSON, SARIF 2.1.0, coccicheck lines) say the same; bad input
+// exits 2. Needs spatch (the scan_tools fixture installs coccinelle).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "cli/app.hpp"
+#include "cli/exit_codes.hpp"
+#include "scan/scan.hpp"
+
+namespace rw::scan {
+namespace {
+namespace fs = std::filesystem;
+
+const fs::path kRoot = RW_SOURCE_DIR;
+
+struct Expected {
+  std::string call, cls, framework, reason;
+};
+
+// file (relative to the source root) and line -> what EXPECT says.
+std::map<std::pair<std::string, int>, Expected> expectations() {
+  std::map<std::pair<std::string, int>, Expected> out;
+  for (const auto& dir : fs::directory_iterator(kRoot / "tests/scan/fixtures")) {
+    std::ifstream in(dir.path() / "EXPECT");
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line.front() == '#') continue;
+      const auto dash = line.find(" -- ");
+      std::istringstream head(line.substr(0, dash));
+      std::string loc;
+      Expected e;
+      head >> loc >> e.call >> e.cls >> e.framework;
+      e.reason = dash == std::string::npos ? "" : line.substr(dash + 4);
+      const auto colon = loc.rfind(':');
+      const std::string file = "tests/scan/fixtures/" + dir.path().filename().string() + "/" + loc.substr(0, colon);
+      out[{file, std::stoi(loc.substr(colon + 1))}] = e;
+    }
+  }
+  return out;
+}
+
+const ScanResult& fixtures() {
+  static const ScanResult r = [] {
+    fs::current_path(kRoot);
+    auto got = scan(ScanOptions{.paths = {"tests/scan/fixtures"}, .jobs = 2, .progress = {}});
+    if (!got) throw std::runtime_error(got.error());
+    return *got;
+  }();
+  return r;
+}
+
+// What the scan cannot judge yet, kept visible: nbd's config stores the open's reference and
+// drops it from wherever the last config put happens; the scan sees the get and put of one
+// lifetime-pinned block device, not the object that carries the reference.
+const std::set<std::pair<std::string, int>> kNotYet = {{"tests/scan/fixtures/stored_object/nbdlite.c", 18}};
+
+TEST(ScanFixtures, EverySiteIsFoundInItsFrameworkWithItsClass) {
+  const auto want = expectations();
+  ASSERT_GT(want.size(), 90u);
+  std::map<std::pair<std::string, int>, const Finding*> got;
+  for (const auto& f : fixtures().findings) got[{f.site.file, f.site.line}] = &f;
+  int matched = 0;
+  for (const auto& [key, e] : want) {
+    SCOPED_TRACE(fmt::format("{}:{} ({})", key.first, key.second, e.reason));
+    const auto it = got.find(key);
+    ASSERT_NE(it, got.end()) << "site not found";
+    const Finding& f = *it->second;
+    EXPECT_EQ(f.site.call, e.call);
+    EXPECT_EQ(f.framework, e.framework) << f.via;
+    if (kNotYet.contains(key)) continue;
+    EXPECT_EQ(to_string(f.cls), e.cls) << f.verdict << "; " << f.via;
+    ++matched;
+  }
+  EXPECT_EQ(got.size(), want.size()) << "the scan reports sites no EXPECT lists";
+  EXPECT_GT(matched, 90);
+}
+
+TEST(ScanFixtures, AClassComesFromACheckedScenarioOrSaysWhyNot) {
+  for (const auto& f : fixtures().findings) {
+    SCOPED_TRACE(fmt::format("{}:{}", f.site.file, f.site.line));
+    if (f.cls == Class::Unknown) {
+      EXPECT_EQ(f.verdict, "not checked");
+      EXPECT_FALSE(f.reason.empty());
+      continue;
+    }
+    if (f.framework == "init" || f.framework == "exported") continue;  // judged by the loader's rules
+    EXPECT_FALSE(f.scenario.empty());
+    EXPECT_TRUE(f.verdict == "safe" || f.verdict.starts_with("violation ") || f.verdict.starts_with("safe from unload"))
+        << f.verdict;
+    // The class follows the verdict: a window where module text runs after the free.
+    const bool window = f.verdict == "violation module-code-after-unload";
+    if (f.cls == Class::Unsafe || f.cls == Class::Uncovered) {
+      EXPECT_TRUE(window);
+    }
+    if (f.cls == Class::Redundant || f.cls == Class::Covered) {
+      EXPECT_FALSE(window);
+    }
+    if (is_finding(f.cls)) {
+      EXPECT_FALSE(f.fix.empty());
+    }
+  }
+}
+
+TEST(ScanFixtures, EmittedScenariosCheckAsWritten) {
+  const fs::path dir = fs::temp_directory_path() / "racewin_scan_emit";
+  fs::remove_all(dir);
+  const auto n = emit_scenarios(fixtures(), dir);
+  ASSERT_TRUE(n.has_value()) << n.error();
+  EXPECT_GT(*n, 60u);
+  std::ostringstream out, err;
+  const int code = rw::cli::run({"check", dir.string(), "--no-timing", "--quiet"}, out, err);
+  EXPECT_EQ(code, rw::cli::kExitOk) << err.str() << out.str().substr(0, 4000);
+  // Each file says where it came from.
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::ifstream in(e.path());
+    std::string first;
+    std::getline(in, first);
+    EXPECT_TRUE(first.starts_with("# Generated by racewin scan from tests/scan/fixtures/")) << e.path();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(ScanReports, JsonSarifAndCoccicheckSayTheSame) {
+  const ScanResult& r = fixtures();
+  std::ostringstream json, sarif, cocci;
+  write_report(r, "json", json);
+  write_report(r, "sarif", sarif);
+  write_report(r, "coccicheck", cocci);
+  const auto j = nlohmann::json::parse(json.str());
+  EXPECT_EQ(j["sites"].size(), r.findings.size());
+  const auto s = nlohmann::json::parse(sarif.str());
+  EXPECT_EQ(s["version"], "2.1.0");
+  ASSERT_EQ(s["runs"].size(), 1u);
+  EXPECT_EQ(s["runs"][0]["tool"]["driver"]["name"], "racewin");
+  EXPECT_EQ(s["runs"][0]["results"].size(), r.findings.size());
+  std::size_t findings = 0, warnings = 0;
+  for (const auto& f : r.findings) findings += is_finding(f.cls) ? 1 : 0;
+  std::istringstream lines(cocci.str());
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_NE(line.find(".c:"), std::string::npos) << line;
+    warnings += line.find(": WARNING: ") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(warnings, findings);
+  EXPECT_GT(findings, 10u);
+}
+
+TEST(ScanCli, ExitsOneWithAnUnsafeSiteZeroWithoutAndTwoOnBadInput) {
+  fs::current_path(kRoot);
+  std::ostringstream out, err;
+  EXPECT_EQ(rw::cli::run({"scan", "tests/scan/fixtures/lkmpg_chardev", "--quiet"}, out, err), rw::cli::kExitMismatch);
+  EXPECT_NE(out.str().find("unsafe"), std::string::npos);
+  out.str("");
+  EXPECT_EQ(rw::cli::run({"scan", "tests/scan/fixtures/chardev_owner", "--quiet"}, out, err), rw::cli::kExitOk);
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"scan", "tests/scan/no_such_folder"},
+           {"scan", "tests/scan/fixtures/README.md"},
+           {"scan", "tests/scan/fixtures/lkmpg_chardev", "--format", "xml"},
+           {"scan"}}) {
+    std::ostringstream o, e;
+    EXPECT_EQ(rw::cli::run(bad, o, e), rw::cli::kExitBadInput) << bad.back();
+    const std::string msg = e.str();
+    EXPECT_EQ(std::count(msg.begin(), msg.end(), '\n'), 1) << msg;
+  }
+}
+
+}  // namespace
+}  // namespace rw::scan
