@@ -22,7 +22,8 @@ for line in sys.stdin:
     if (f, int(n)) not in found:
         lost.append(line.strip())
 bad = [s for s in d["sites"] if not s["framework"] or not s["class"]]
-print(f"{len(d[\"sites\"])} sites found; grep finds none that the scan lost: {not lost}; by class: {d[\"summary\"]}")
+sites, summary = d["sites"], d["summary"]
+print(f"{len(sites)} sites found; grep finds none that the scan lost: {not lost}; by class: {summary}")
 for l in lost: print("lost:", l)
 for s in bad: print("no framework or class:", s["file"], s["line"])
 sys.exit(1 if lost or bad else 0)
