@@ -453,7 +453,7 @@ Generated scenario(const Site& s, const Site* earlier_get, const Entry& e, const
     if (f.pin != Pin::None) t += fmt::format("owner     = {}\n", q(e.owner ? "THIS_MODULE" : "NULL"));
     if (put && f.pin == Pin::Life) {
       // A put in the release of a lifetime pin: the call pins, the release runs the site.
-      t += "body      = [\"work\", \"return 0\"]\n";
+      t += "body      = [\"__module_get(THIS_MODULE)\", \"return 0\"]\n";  // the module's own reference the release drops
       t += fmt::format("release   = {}\n", body(s, earlier_get));
       fibers = fmt::format("[fiber.caller]\nsetup = [\"call {}.{}\"]\nrun   = [\"release {}.{}\"]\n", mod, e.function, mod,
                            e.function);
@@ -626,7 +626,8 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
       const bool hands_off = mf.calls_any(s.function, {"kthread_run", "kthread_create", "kthread_create_on_node", "schedule_work",
                                                        "queue_work", "schedule_delayed_work", "queue_delayed_work",
                                                        "mod_timer", "add_timer", "call_rcu"});
-      fd.cls = hands_off || s.call == "__module_get" ? Class::HandOff : violation ? Class::Unsafe : Class::Redundant;
+      // An exposed window before the get is the finding, whatever the reference is for.
+      fd.cls = violation ? Class::Unsafe : hands_off || s.call == "__module_get" ? Class::HandOff : Class::Redundant;
     } else {
       fd.cls = violation ? Class::Uncovered : Class::Covered;
     }
