@@ -103,6 +103,15 @@ const char* notifier_preset(const std::string& reg) {
       {"register_inet6addr_notifier", "notifier-atomic"},
       {"register_die_notifier", "notifier-atomic"},
       {"register_keyboard_notifier", "notifier-atomic"},
+      // Wrappers read from 6.1: each registers on a chain of that kind.
+      {"crypto_register_notifier", "notifier-blocking"},         // crypto/algapi.c: crypto_chain
+      {"rpc_pipefs_notifier_register", "notifier-blocking"},     // net/sunrpc/rpc_pipe.c
+      {"netlink_register_notifier", "notifier-blocking"},        // net/netlink/af_netlink.c: netlink_chain
+      {"register_netevent_notifier", "notifier-atomic"},         // net/core/netevent.c
+      {"register_blocking_lsm_notifier", "notifier-blocking"},   // security/security.c
+      {"register_module_notifier", "notifier-blocking"},         // kernel/module/main.c
+      {"register_oom_notifier", "notifier-blocking"},            // mm/oom_kill.c
+      {"register_vmap_purge_notifier", "notifier-blocking"},     // mm/vmalloc.c
   };
   const auto it = m.find(reg);
   return it == m.end() ? nullptr : it->second;
