@@ -635,8 +635,13 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
       const bool hands_off = mf.calls_any(s.function, {"kthread_run", "kthread_create", "kthread_create_on_node", "schedule_work",
                                                        "queue_work", "schedule_delayed_work", "queue_delayed_work",
                                                        "mod_timer", "add_timer", "call_rcu"});
-      // An exposed window before the get is the finding, whatever the reference is for.
-      fd.cls = violation ? Class::Unsafe : hands_off || s.call == "__module_get" ? Class::HandOff : Class::Redundant;
+      // An exposed window before the get is the finding, whatever the reference is for; but
+      // __module_get may only be called by a holder of a reference (include/linux/module.h), a
+      // precondition the scenario cannot see: it passes a reference on.
+      fd.cls = s.call == "__module_get" ? Class::HandOff
+             : violation                ? Class::Unsafe
+             : hands_off                ? Class::HandOff
+                                        : Class::Redundant;
     } else {
       fd.cls = violation ? Class::Uncovered : Class::Covered;
     }
