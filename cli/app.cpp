@@ -16,7 +16,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CLI::App app{"racewin: explore every interleaving of kernel-module lifetime protocols"};
   app.require_subcommand(1);
   app.footer("exit status: 0 as expected (replay: the schedule completed), 1 a verdict differs from its "
-             "expectation (replay: a violation), 2 bad input, 3 racewin failed, 4 a search ended in an error");
+             "expectation (replay: a violation), 2 bad input, 3 racewin failed, 4 a search ended in an error, 5 interrupted (SIGINT, SIGTERM)");
   std::string format = "text";
   auto add_format = [&](CLI::App* sub) {
     sub->add_option("--format", format, "output format")->check(CLI::IsMember({"text", "json"}));

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/report.hpp"
+#include "engine/interrupt.hpp"
 #include "models/check.hpp"
 #include "models/scenario_file.hpp"
 
@@ -68,7 +70,30 @@ void clear_progress(std::ostream& err) { err << "\r\x1b[K" << std::flush; }
 
 }  // namespace
 
+namespace {
+// SIGINT and SIGTERM stop the search at its next step (engine/interrupt.hpp); the report of
+// what was covered is printed as for any incomplete search. A second signal acts as usual.
+void on_signal(int) { engine::request_stop(); }
+struct StopOnSignal {
+  struct sigaction old_int{}, old_term{};
+  StopOnSignal() {
+    engine::clear_stop_request();
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+  }
+  ~StopOnSignal() {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  }
+};
+}  // namespace
+
 int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
+  const StopOnSignal stop_on_signal;
   engine::ExploreOptions opt = args.options;
   if (args.progress && is_terminal(err)) opt.progress = progress_printer(err);
   std::vector<fs::path> files;
@@ -85,14 +110,24 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   }
   if (!ok) return kExitBadInput;
   std::vector<Checked> all;
+  std::size_t skipped = 0;
   for (auto& file_scenario : scenarios)
     for (auto& s : models::per_era(file_scenario)) {  // each era it lists, with its own verdict
+      if (engine::stop_requested()) {
+        ++skipped;
+        continue;
+      }
       auto r = models::check_scenario(s, opt);
       if (opt.progress) clear_progress(err);
       all.push_back(Checked{std::move(s), std::move(r)});
     }
   if (args.format == "json") out << check_json(all).dump(2) << '\n';
   else out << check_text(all, args.timing);
+  if (engine::stop_requested()) {
+    err << fmt::format("racewin: interrupted: the search that was running reports what it covered{}\n",
+                       skipped == 0 ? "" : fmt::format("; {} scenario{} not checked", skipped, skipped == 1 ? "" : "s"));
+    return kExitInterrupted;
+  }
   const auto error = [](const Checked& c) { return c.result.report.verdict == engine::Verdict::Error; };
   if (std::any_of(all.begin(), all.end(), error)) return kExitError;
   const bool every = std::all_of(all.begin(), all.end(), [](const Checked& c) { return c.result.matches; });

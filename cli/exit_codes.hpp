@@ -10,5 +10,6 @@ inline constexpr int kExitInternal = 3;  // racewin itself failed: RW_REQUIRE / 
 inline constexpr int kExitError = 4;     // check/merge: a search ended in an error verdict (--check-state found
                                          // two paths to one state with different futures, or a violation
                                          // did not reproduce): no verdict could be given
+inline constexpr int kExitInterrupted = 5;  // check: SIGINT or SIGTERM stopped it; the report shows what was covered
 
 }  // namespace rw::cli

@@ -1,6 +1,8 @@
 // engine/explorer.cpp
 #include "engine/explorer.hpp"
 
+#include "engine/interrupt.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -102,7 +104,7 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
   std::uint64_t seq = 0;
   std::uint64_t expanded = 0;
   queue.push(Node{0, 0, seq++, {}});
-  while (!queue.empty() && expanded < budget) {
+  while (!queue.empty() && expanded < budget && !stop_requested()) {
     Node n = queue.top();
     queue.pop();
     ex.begin(false);
@@ -288,7 +290,9 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   }
   const bool execution_bound = r.hit_execution_bound || budget_spent.load();
   r.hit_execution_bound = execution_bound;
-  if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
+  if (stop_requested() && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
+    r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", executions.load());
+  else if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
     r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
   else if (r.hit_step_bound)
     r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
@@ -312,7 +316,7 @@ Report randomized(Program& program, const ExploreOptions& opt, const StrategyEnt
       entry.make(StrategySettings{.seed = opt.seed, .depth = opt.pct_depth, .fibers = program.fiber_names().size()});
   std::map<std::string, std::uint64_t> outcomes;
   std::vector<FiberId> found;
-  for (std::uint64_t it = 0; it < opt.iterations; ++it) {
+  for (std::uint64_t it = 0; it < opt.iterations && !stop_requested(); ++it) {
     strategy->begin_execution(it);
     ex.begin(false);
     while (!ex.over() && ex.depth() < opt.max_steps) {
@@ -356,7 +360,9 @@ Report randomized(Program& program, const ExploreOptions& opt, const StrategyEnt
     finish_violation(program, opt, r, found, {});
   } else {
     r.verdict = Verdict::Incomplete;
-    if (r.incomplete_reason.empty())
+    if (stop_requested())
+      r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", r.executions);
+    else if (r.incomplete_reason.empty())
       r.incomplete_reason = fmt::format("{} search: {} executions found no violation; a sample, not a proof",
                                         strategy->name(), r.executions);
   }

@@ -7,6 +7,8 @@
 // preemption bound (Musuvathi & Qadeer, PLDI 2007) and records what the unit found.
 #include "engine/search/search.hpp"
 
+#include "engine/interrupt.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <memory>
@@ -267,6 +269,10 @@ class Searcher {
 
   // The execution budget is spent and there is more to explore: the search stops, incomplete.
   bool out_of_budget() {
+    if (stop_requested()) {
+      r_.execution_bound_hit = true;  // reported as interrupted (explorer.cpp)
+      return true;
+    }
     if (c_.executions->load(std::memory_order_relaxed) < opt_.max_executions) return false;
     r_.execution_bound_hit = true;
     return true;
