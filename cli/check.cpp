@@ -130,7 +130,8 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   }
   const auto error = [](const Checked& c) { return c.result.report.verdict == engine::Verdict::Error; };
   if (std::any_of(all.begin(), all.end(), error)) return kExitError;
-  const bool every = std::all_of(all.begin(), all.end(), [](const Checked& c) { return c.result.matches; });
+  const bool every =
+      std::all_of(all.begin(), all.end(), [](const Checked& c) { return c.result.matches || c.result.partial; });
   return every ? kExitOk : kExitMismatch;
 }
 

@@ -12,6 +12,9 @@ struct CheckResult {
   engine::Report report;
   bool matches = false;
   std::string mismatch;  // why it does not match, when it does not
+  // A shard (--shard i/n) that found no violation: it saw part of the tree, so it proves
+  // nothing and matches nothing; only `racewin merge` of every shard gives a verdict.
+  bool partial = false;
   double seconds = 0;    // wall time of the exploration (never in JSON reports)
 };
 

@@ -7,13 +7,12 @@
 // preemption bound (Musuvathi & Qadeer, PLDI 2007) and records what the unit found.
 #include "engine/search/search.hpp"
 
-#include "engine/interrupt.hpp"
-
 #include <algorithm>
 #include <bit>
 #include <memory>
 
 #include "engine/execution.hpp"
+#include "engine/interrupt.hpp"
 #include "engine/search/check_state.hpp"
 #include "engine/search/event.hpp"
 #include "engine/search/path.hpp"
@@ -269,11 +268,8 @@ class Searcher {
 
   // The execution budget is spent and there is more to explore: the search stops, incomplete.
   bool out_of_budget() {
-    if (stop_requested()) {
-      r_.execution_bound_hit = true;  // reported as interrupted (explorer.cpp)
-      return true;
-    }
-    if (c_.executions->load(std::memory_order_relaxed) < opt_.max_executions) return false;
+    // An interrupt (engine/interrupt.hpp) ends it like the budget; explorer.cpp says which.
+    if (!stop_requested() && c_.executions->load(std::memory_order_relaxed) < opt_.max_executions) return false;
     r_.execution_bound_hit = true;
     return true;
   }

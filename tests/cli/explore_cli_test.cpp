@@ -202,6 +202,33 @@ TEST(CliShards, MergedShardsGiveTheUnshardedVerdictsAndOutcomes) {
   EXPECT_NE(text.out.find(fmt::format("{0} scenarios: {0} as expected, 0 not", whole["scenarios"].size())), std::string::npos) << text.out;
 }
 
+// A shard sees part of the tree: one that finds no violation proves nothing. cdev_owner_null's
+// violation lies in shard 0 of 2; shard 1 used to print safe, "every interleaving covered", ok.
+TEST(CliShards, AShardWithoutAViolationIsPartialNeverSafeOrOk) {
+  const std::string file = kDir + "cdev_owner_null.toml";
+  const auto text = racewin({"check", file, "--shard", "1/2", "--no-timing"});
+  EXPECT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(text.out.find("every interleaving covered"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("  ok\n"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("partial: no violation in shard 1/2"), std::string::npos) << text.out;
+  const auto j = racewin({"check", file, "--shard", "1/2", "--format", "json"});
+  for (const auto& s : json::parse(j.out)["scenarios"]) {
+    EXPECT_EQ(s["verdict"], "partial");
+    EXPECT_EQ(s["matches"], false);
+    EXPECT_EQ(s["partial"], true);
+  }
+  // The shard that holds the violation reports it, and merge of both gives the verdict.
+  const auto zero = racewin({"check", file, "--shard", "0/2", "--format", "json"});
+  EXPECT_EQ(zero.code, 0) << zero.err;
+  rw::testing::TempDir dir;
+  const auto m = racewin({"merge", dir.write("a.json", zero.out).string(), dir.write("b.json", j.out).string(), "--format", "json"});
+  EXPECT_EQ(m.code, 0) << m.err;
+  for (const auto& s : json::parse(m.out)["scenarios"]) {
+    EXPECT_EQ(s["verdict"], "violation");
+    EXPECT_EQ(s["matches"], true);
+  }
+}
+
 TEST(CliShards, MergeRefusesMissingDuplicateOrForeignReports) {
   rw::testing::TempDir dir;
   const auto s0 = racewin({"check", kOwnerPin, "--shard", "0/2", "--format", "json"});
