@@ -102,11 +102,16 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
   StateStore seen;
   StateWriter w;
   std::uint64_t seq = 0;
-  std::uint64_t expanded = 0;
+  std::uint64_t runs = 0;  // every node popped is one re-execution from the start: each counts
+  // The paths waiting in the queue, in fiber ids: a memory bound (64 MiB of them).
+  constexpr std::uint64_t kMaxStored = std::uint64_t{16} << 20;
+  std::uint64_t stored = 0;
   queue.push(Node{0, 0, seq++, {}});
-  while (!queue.empty() && expanded < budget && !stop_requested()) {
+  while (!queue.empty() && runs < budget && stored <= kMaxStored && !stop_requested()) {
     Node n = queue.top();
     queue.pop();
+    stored -= n.path.size();
+    ++runs;
     ex.begin(false);
     for (FiberId f : n.path) ex.advance(f);
     if (ex.violation()) {
@@ -118,12 +123,12 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
     ex.write_state(w);
     w.put(ex.canonical(n.path.empty() ? kNoFiber : n.path.back()));  // the cost of what follows depends on it
     if (!seen.insert(w.words())) continue;
-    ++expanded;
     const auto& run = ex.runnable();
     const bool last_runnable = !n.path.empty() && std::binary_search(run.begin(), run.end(), n.path.back());
     for (FiberId f : run) {
       Node child{n.preemptions + (last_runnable && f != n.path.back() ? 1u : 0u), n.steps + 1, seq++, n.path};
       child.path.push_back(f);
+      stored += child.path.size();
       queue.push(std::move(child));
     }
   }
@@ -146,7 +151,9 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
   r.violation_dfs_steps = found.size();
   std::vector<FiberId> shown = found;
   if (opt.shrink) {
-    if (auto shorter = shrink_violation(program, r.violation->kind, opt.shrink_budget, classes)) {
+    // Shrinking re-runs executions: the execution bound limits it too.
+    const std::uint64_t budget = std::min(opt.shrink_budget, opt.max_executions);
+    if (auto shorter = shrink_violation(program, r.violation->kind, budget, classes)) {
       // The shrinking search is exhaustive up to its budget, so it never does worse; keep the
       // schedule found if the budget ran out first.
       shown = *shorter;

@@ -41,8 +41,9 @@ struct Replay {
 std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule);
 
 // Searches for the schedule with the fewest preemptions, then the fewest steps, that ends in a
-// violation of `kind`; expands at most `budget` states (with `classes`, states up to renaming
-// interchangeable fibers). Empty when none was found in budget.
+// violation of `kind`; re-runs at most `budget` executions and keeps at most 16M fiber ids of
+// queued paths (with `classes`, states up to renaming interchangeable fibers). Empty when none
+// was found in budget, or when interrupted.
 std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std::string& kind,
                                                      std::uint64_t budget,
                                                      std::span<const std::uint32_t> classes = {});

@@ -43,7 +43,7 @@ struct ExploreOptions {
   bool check_state = false;                       // re-run sampled futures of cache hits and compare
   std::uint32_t check_state_samples = 200;        // cache hits checked at most, with check_state
   bool shrink = true;                             // search the smallest schedule for the violation
-  std::uint64_t shrink_budget = 200'000;          // states the shrinking search may expand
+  std::uint64_t shrink_budget = 200'000;          // executions the shrinking search may re-run (and at most max_executions)
   // When set, a violation of another kind ends only its own execution: the search goes on until
   // it finds this kind or exhausts the space. The first violation of each other kind is kept.
   std::string target_kind;
