@@ -133,4 +133,37 @@ TEST(MergeThrewOnABadReport, ShardLabelsOutsideZeroToNOrRelabelledAreRefused) {
   expect_one_clean_line(racewin({"merge", huge}), "'shard' is 0/10000000000000");
 }
 
+// Fixed by FIXME: load_scenario opened whatever it was given and read it to its end: a FIFO
+// blocked (or read whatever a writer sent), /dev/zero never ended, a huge file was read whole.
+TEST(ScenarioReadWithoutBound, AFifoIsRefusedWithoutReadingIt) {
+  TempDir dir;
+  const fs::path fifo = dir.path() / "fifo.toml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // A writer with a valid scenario: if the loader opened the FIFO, it would read and accept it.
+  std::thread writer([&] {
+    const int fd = ::open(fifo.c_str(), O_WRONLY);  // blocks until some reader opens it
+    if (fd < 0) return;
+    const std::string text = "name = \"t\"\n";
+    [[maybe_unused]] const auto n = ::write(fd, text.data(), text.size());
+    ::close(fd);
+  });
+  const Result r = racewin({"check", fifo.string()});
+  const int unblock = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // lets the writer finish
+  writer.join();
+  if (unblock >= 0) ::close(unblock);
+  expect_one_clean_line(r, fifo.string() + ": not a regular file");
+}
+
+TEST(ScenarioReadWithoutBound, ADeviceIsRefusedWithoutReadingIt) {
+  if (!fs::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  expect_one_clean_line(racewin({"check", "/dev/zero"}), "/dev/zero: not a regular file");
+}
+
+TEST(ScenarioReadWithoutBound, AFileOverOneMebibyteIsRefused) {
+  TempDir dir;
+  const auto big = dir.write("big.toml", "name = \"t\"\n");
+  fs::resize_file(big, (std::uintmax_t{1} << 20) + 1);  // sparse: costs no disk
+  expect_one_clean_line(racewin({"check", big.string()}), big.string() + ": is larger than 1 MiB: not a scenario");
+}
+
 }  // namespace
