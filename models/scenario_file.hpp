@@ -22,7 +22,7 @@ struct InputError {
 inline constexpr std::size_t kMaxScenarioBytes = std::size_t{1} << 20;
 
 // Refuses what is not a regular file (a FIFO, a device) before opening it, and a file larger
-// than kMaxScenarioBytes.
+// than kMaxScenarioBytes; InputError::to_string shows control characters as escapes (\x1b, \n).
 std::expected<Scenario, InputError> load_scenario(const std::filesystem::path& path);
 std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file);
 

@@ -74,10 +74,36 @@ Scenario build(const toml::table& root, const std::string& file) {
 }  // namespace
 }  // namespace scenario
 
+namespace {
+
+// Text quoted from a scenario (or a file name) may hold control characters: a newline would
+// split the one-line message, an ESC would drive the terminal. Shown as C escapes instead.
+std::string escape_controls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '\0': out += "\\0"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+        else out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// The one place a scenario's problems become text: every part is escaped here.
 std::string InputError::to_string() const {
-  if (line == 0) return fmt::format("{}: {}", file, message);
-  if (column == 0) return fmt::format("{}:{}: {}", file, line, message);
-  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+  const std::string f = escape_controls(file), m = escape_controls(message);
+  if (line == 0) return fmt::format("{}: {}", f, m);
+  if (column == 0) return fmt::format("{}:{}: {}", f, line, m);
+  return fmt::format("{}:{}:{}: {}", f, line, column, m);
 }
 
 std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file) {

@@ -166,4 +166,21 @@ TEST(ScenarioReadWithoutBound, AFileOverOneMebibyteIsRefused) {
   expect_one_clean_line(racewin({"check", big.string()}), big.string() + ": is larger than 1 MiB: not a scenario");
 }
 
+// Fixed by FIXME: InputError::to_string copied scenario text into the message as it was, so a
+// value holding ESC or a newline drove the terminal or split the one-line error.
+TEST(ScenarioErrorEchoedControlCharacters, AQuotedValueShowsThemAsEscapes) {
+  TempDir dir;
+  const auto f = dir.write("esc.toml", "name = \"t\"\nkernel = \"\\u001b[31mred\\r\\n\\u0000x\"\n").string();
+  const Result r = racewin({"check", f});
+  expect_one_clean_line(r, f + ":2:");
+  EXPECT_NE(r.err.find("\\x1b[31mred\\r\\n\\0x"), std::string::npos) << r.err;
+}
+
+TEST(ScenarioErrorEchoedControlCharacters, AFileNameShowsThemAsEscapes) {
+  TempDir dir;
+  const auto f = dir.write("a\nb\x1b.toml", "name = 3\n").string();
+  const Result r = racewin({"check", f});
+  expect_one_clean_line(r, "a\\nb\\x1b.toml:1:");
+}
+
 }  // namespace
