@@ -36,7 +36,7 @@ void expect_one_clean_line(const Result& r, const std::string& names) {
       << r.err;
 }
 
-// Fixed by FIXME: collect() in cli/check.cpp called the throwing is_regular_file() on each
+// Fixed by 70b5ca9: collect() in cli/check.cpp called the throwing is_regular_file() on each
 // entry of the folder walk, so a link to itself (ELOOP) or an entry of /proc/1 it may not stat
 // ended racewin with an uncaught std::filesystem::filesystem_error.
 TEST(FolderWalkThrew, ALinkToItselfIsOneLineNotAnException) {
@@ -75,7 +75,7 @@ std::string shard(int i, int n) {
   return R"("shard": {"index": )" + std::to_string(i) + R"(, "count": )" + std::to_string(n) + "}";
 }
 
-// Fixed by FIXME: merge read its reports with unchecked nlohmann accessors and an ifstream
+// Fixed by 09ce752: merge read its reports with unchecked nlohmann accessors and an ifstream
 // that throws on a folder: a folder given as a report ended racewin with a std::ios_failure,
 // and a field of the wrong type ("outcomes": 3) with a json::type_error; shard labels were taken
 // on trust.
@@ -133,7 +133,7 @@ TEST(MergeThrewOnABadReport, ShardLabelsOutsideZeroToNOrRelabelledAreRefused) {
   expect_one_clean_line(racewin({"merge", huge}), "'shard' is 0/10000000000000");
 }
 
-// Fixed by FIXME: load_scenario opened whatever it was given and read it to its end: a FIFO
+// Fixed by 4c5981e: load_scenario opened whatever it was given and read it to its end: a FIFO
 // blocked (or read whatever a writer sent), /dev/zero never ended, a huge file was read whole.
 TEST(ScenarioReadWithoutBound, AFifoIsRefusedWithoutReadingIt) {
   TempDir dir;
@@ -166,7 +166,7 @@ TEST(ScenarioReadWithoutBound, AFileOverOneMebibyteIsRefused) {
   expect_one_clean_line(racewin({"check", big.string()}), big.string() + ": is larger than 1 MiB: not a scenario");
 }
 
-// Fixed by FIXME: InputError::to_string copied scenario text into the message as it was, so a
+// Fixed by b2cd084: InputError::to_string copied scenario text into the message as it was, so a
 // value holding ESC or a newline drove the terminal or split the one-line error.
 TEST(ScenarioErrorEchoedControlCharacters, AQuotedValueShowsThemAsEscapes) {
   TempDir dir;
