@@ -22,17 +22,30 @@ namespace fs = std::filesystem;
 namespace {
 
 // Expands folders into their *.toml files (recursively, sorted); reports paths that hold none.
+// The walk never throws: subfolders it may not read are skipped, symlinks to folders are not
+// followed (so `ln -s . loop` is no loop), and a *.toml whose type cannot be read (a link to
+// itself) is reported in one line.
 bool collect(const std::vector<std::string>& paths, std::vector<fs::path>& files, std::ostream& err) {
   bool ok = true;
   for (const auto& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec))
-        if (it->is_regular_file() && it->path().extension() == ".toml") found.push_back(it->path());
+      std::string problem;
+      for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->path().extension() != ".toml") continue;
+        std::error_code type_ec;
+        if (it->is_regular_file(type_ec)) found.push_back(it->path());
+        else if (type_ec && problem.empty()) problem = fmt::format("{}: cannot read the file: {}", it->path().string(), type_ec.message());
+      }
       if (ec) {
         err << p << ": cannot read the folder: " << ec.message() << '\n';
+        ok = false;
+        continue;
+      }
+      if (!problem.empty()) {
+        err << problem << '\n';
         ok = false;
         continue;
       }

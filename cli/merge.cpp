@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -27,22 +29,146 @@ struct Part {
   std::uint64_t index = 0;
 };
 
-// Reads one report; returns an error message (with the file name) or "".
+// The shard labels `racewin check --shard` accepts: 0 <= index < count <= kMaxShards.
+constexpr std::uint64_t kMaxShards = 100000;
+
+// What a JSON value is, for a message: "a number", "an array", ...
+std::string a(const json& j) {
+  const std::string t = j.type_name();
+  return (t == "array" || t == "object" ? "an " : "a ") + t;
+}
+
+enum class Want { String, Bool, Count, Object, Array };
+
+bool is(const json& j, Want w) {
+  switch (w) {
+    case Want::String: return j.is_string();
+    case Want::Bool: return j.is_boolean();
+    case Want::Count: return j.is_number_unsigned();  // a non-negative integer that fits 64 bits
+    case Want::Object: return j.is_object();
+    case Want::Array: return j.is_array();
+  }
+  return false;
+}
+
+const char* expected(Want w) {
+  switch (w) {
+    case Want::String: return "a string";
+    case Want::Bool: return "true or false";
+    case Want::Count: return "a non-negative integer";
+    case Want::Object: return "an object";
+    case Want::Array: return "an array";
+  }
+  return "?";
+}
+
+// "" when obj[key] is absent (and may be) or of the wanted type; else what is wrong, naming
+// the field by its path ("'shard.count'").
+std::string field(const json& obj, const std::string& path, const char* key, Want w, bool required = false) {
+  const std::string name = path.empty() ? key : path + "." + key;
+  if (!obj.contains(key)) return required ? fmt::format("'{}' is missing", name) : "";
+  const json& v = obj[key];
+  if (is(v, w)) return "";
+  if (w == Want::Count && v.is_number())
+    return fmt::format("'{}' is {}: expected {}", name, v.dump(), expected(w));
+  return fmt::format("'{}' is {}, expected {}", name, a(v), expected(w));
+}
+
+bool has_control(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+}
+
+// Every field merge reads from one entry of "scenarios", with its type; "" when it can be used.
+std::string entry_problem(const json& s) {
+  if (!s.is_object()) return fmt::format("is {}, expected an object", a(s));
+  for (const auto* key : {"name", "verdict"})
+    if (auto e = field(s, "", key, Want::String, true); !e.empty()) return e;
+  for (const auto* key : {"file", "kernel", "strategy", "reduction", "incomplete_reason", "error"})
+    if (auto e = field(s, "", key, Want::String); !e.empty()) return e;
+  if (has_control(s["name"].get<std::string>())) return "'name' holds a control character";
+  const std::string verdict = s["verdict"].get<std::string>();
+  if (verdict != "safe" && verdict != "violation" && verdict != "incomplete" && verdict != "error")
+    return "'verdict' is not safe, violation, incomplete or error";
+  for (const auto* key : {"executions", "states", "steps"})
+    if (auto e = field(s, "", key, Want::Count); !e.empty()) return e;
+
+  if (auto e = field(s, "", "outcomes", Want::Array, true); !e.empty()) return e;
+  for (const auto& o : s["outcomes"]) {
+    if (!o.is_object()) return fmt::format("an entry of 'outcomes' is {}, expected an object", a(o));
+    if (auto e = field(o, "outcomes[]", "outcome", Want::String, true); !e.empty()) return e;
+    if (auto e = field(o, "outcomes[]", "count", Want::Count, true); !e.empty()) return e;
+  }
+
+  if (auto e = field(s, "", "expected", Want::Object, true); !e.empty()) return e;
+  const json& x = s["expected"];
+  for (const auto* key : {"verdict", "kind"})
+    if (auto e = field(x, "expected", key, Want::String); !e.empty()) return e;
+  if (auto e = field(x, "expected", "outcomes", Want::Array); !e.empty()) return e;
+  if (x.contains("outcomes"))
+    for (const auto& o : x["outcomes"])
+      if (!o.is_string()) return fmt::format("an entry of 'expected.outcomes' is {}, expected a string", a(o));
+
+  if (auto e = field(s, "", "shard", Want::Object); !e.empty()) return e;
+  if (s.contains("shard")) {
+    const json& sh = s["shard"];
+    for (const auto* key : {"index", "count"})
+      if (auto e = field(sh, "shard", key, Want::Count, true); !e.empty()) return e;
+    const auto i = sh["index"].get<std::uint64_t>(), n = sh["count"].get<std::uint64_t>();
+    if (n < 1 || n > kMaxShards || i >= n)
+      return fmt::format("'shard' is {}/{}: expected i/n with 0 <= i < n <= {}", i, n, kMaxShards);
+  }
+
+  if (auto e = field(s, "", "symmetry", Want::Object); !e.empty()) return e;
+  if (s.contains("symmetry")) {
+    const json& sy = s["symmetry"];
+    if (auto e = field(sy, "symmetry", "on", Want::Bool); !e.empty()) return e;
+    if (auto e = field(sy, "symmetry", "classes", Want::Array); !e.empty()) return e;
+    if (sy.contains("classes"))
+      for (const auto& c : sy["classes"])
+        if (!c.is_array() || !std::all_of(c.begin(), c.end(), [](const json& f) { return f.is_string(); }))
+          return "'symmetry.classes' is not a list of lists of fiber names";
+  }
+
+  if (auto e = field(s, "", "violation", Want::Object); !e.empty()) return e;
+  if (s.contains("violation"))
+    for (const auto* key : {"kind", "message", "replay"})
+      if (auto e = field(s["violation"], "violation", key, Want::String); !e.empty()) return e;
+  return {};
+}
+
+// Reads one report and checks every field merge reads; returns an error message (one line,
+// with the file name) or "".
 std::string read_report(const std::string& file, json& doc) {
+  // The type first: a folder would throw from the read, and a FIFO would block it.
+  std::error_code ec;
+  const auto st = std::filesystem::status(file, ec);
+  if (st.type() == std::filesystem::file_type::not_found) return fmt::format("{}: cannot open the report: no such file", file);
+  if (ec) return fmt::format("{}: cannot open the report: {}", file, ec.message());
+  if (st.type() == std::filesystem::file_type::directory)
+    return fmt::format("{}: is a directory, expected a JSON report of 'racewin check --format json'", file);
+  if (st.type() != std::filesystem::file_type::regular)
+    return fmt::format("{}: not a regular file: expected a JSON report of 'racewin check --format json'", file);
   std::ifstream in(file);
   if (!in) return fmt::format("{}: cannot open the report", file);
   try {
     doc = json::parse(in);
   } catch (const json::parse_error& e) {
     return fmt::format("{}: byte {}: not JSON: {}", file, e.byte, e.what());
+  } catch (const std::exception& e) {  // std::ios_base::failure: the read itself failed
+    return fmt::format("{}: cannot read the report: {}", file, e.what());
   }
-  if (!doc.is_object() || doc.value("tool", "") != "racewin" || doc.value("command", "") != "check" ||
-      !doc.contains("scenarios") || !doc["scenarios"].is_array())
+  const auto text = [&](const char* key) { return doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>() : ""; };
+  if (!doc.is_object() || text("tool") != "racewin" || text("command") != "check" || !doc.contains("scenarios") ||
+      !doc["scenarios"].is_array())
     return fmt::format("{}: not a report of 'racewin check --format json'", file);
-  for (const auto& s : doc["scenarios"])
-    if (!s.is_object() || !s.contains("name") || !s.contains("verdict") || !s.contains("outcomes") ||
-        !s.contains("expected"))
-      return fmt::format("{}: a scenario entry lacks name, verdict, outcomes or expected", file);
+  std::size_t k = 0;
+  for (const auto& s : doc["scenarios"]) {
+    ++k;
+    if (std::string e = entry_problem(s); !e.empty()) {
+      const bool named = s.is_object() && s.contains("name") && s["name"].is_string() && !has_control(s["name"].get<std::string>());
+      return fmt::format("{}: scenario {}{}: {}", file, k, named ? fmt::format(" ('{}')", s["name"].get<std::string>()) : "", e);
+    }
+  }
   return {};
 }
 
@@ -140,8 +266,10 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
       std::set<std::uint64_t> have;
       for (const auto& p : ps) have.insert(p.index);
       std::string missing;
+      std::size_t listed = 0;  // the first few: a line, not a page
       for (std::uint64_t i = 0; i < count; ++i)
-        if (!have.contains(i)) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, count);
+        if (!have.contains(i) && listed++ < 8) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, count);
+      if (listed > 8) missing += fmt::format(" and {} more", listed - 8);
       err << fmt::format("racewin merge: scenario '{}': shard{} {} missing\n", name,
                          count - ps.size() == 1 ? "" : "s", missing);
       return kExitBadInput;

@@ -1,6 +1,7 @@
 // models/scenario_file.hpp: reads a scenario from TOML (shared/STYLE.md §4, scenarios/README.md);
 // the reader itself is models/scenario/. Never throws for bad input and never exits: the first problem comes back as an InputError.
 #pragma once
+#include <cstddef>
 #include <expected>
 #include <filesystem>
 #include <string>
@@ -17,6 +18,11 @@ struct InputError {
   std::string to_string() const;
 };
 
+// A scenario is a few kilobytes; anything larger is not one, and is not read past this.
+inline constexpr std::size_t kMaxScenarioBytes = std::size_t{1} << 20;
+
+// Refuses what is not a regular file (a FIFO, a device) before opening it, and a file larger
+// than kMaxScenarioBytes; InputError::to_string shows control characters as escapes (\x1b, \n).
 std::expected<Scenario, InputError> load_scenario(const std::filesystem::path& path);
 std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file);
 

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "models/scenario/parse.hpp"
 #include "models/scenario/toml_read.hpp"
@@ -75,10 +74,36 @@ Scenario build(const toml::table& root, const std::string& file) {
 }  // namespace
 }  // namespace scenario
 
+namespace {
+
+// Text quoted from a scenario (or a file name) may hold control characters: a newline would
+// split the one-line message, an ESC would drive the terminal. Shown as C escapes instead.
+std::string escape_controls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '\0': out += "\\0"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+        else out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// The one place a scenario's problems become text: every part is escaped here.
 std::string InputError::to_string() const {
-  if (line == 0) return fmt::format("{}: {}", file, message);
-  if (column == 0) return fmt::format("{}:{}: {}", file, line, message);
-  return fmt::format("{}:{}:{}: {}", file, line, column, message);
+  const std::string f = escape_controls(file), m = escape_controls(message);
+  if (line == 0) return fmt::format("{}: {}", f, m);
+  if (column == 0) return fmt::format("{}:{}: {}", f, line, m);
+  return fmt::format("{}:{}:{}: {}", f, line, column, m);
 }
 
 std::expected<Scenario, InputError> parse_scenario(std::string_view text, const std::string& file) {
@@ -96,17 +121,28 @@ std::expected<Scenario, InputError> parse_scenario(std::string_view text, const 
 }
 
 std::expected<Scenario, InputError> load_scenario(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
   const std::string file = path.string();
+  const auto bad = [&](std::string message) { return std::unexpected(InputError{file, 0, 0, std::move(message)}); };
+  // The file's type before opening it: a FIFO would block the open or the read, and a device
+  // (/dev/zero) never ends.
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    return std::unexpected(InputError{file, 0, 0, "no such file"});
-  if (std::filesystem::is_directory(path, ec))
-    return std::unexpected(InputError{file, 0, 0, "is a directory, expected a scenario file (.toml)"});
+  const fs::file_status st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) return bad("no such file");
+  if (ec) return bad(fmt::format("cannot read the file: {}", ec.message()));
+  if (st.type() == fs::file_type::directory) return bad("is a directory, expected a scenario file (.toml)");
+  if (st.type() != fs::file_type::regular) return bad("not a regular file: expected a scenario file (.toml)");
+  const auto too_large = [&] { return bad(fmt::format("is larger than {} MiB: not a scenario", kMaxScenarioBytes >> 20)); };
+  if (const auto size = fs::file_size(path, ec); !ec && size > kMaxScenarioBytes) return too_large();
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(InputError{file, 0, 0, "cannot open the file for reading"});
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_scenario(buf.str(), file);
+  if (!in) return bad("cannot open the file for reading");
+  // Read at most one byte past the limit: the size above may be stale, or 0 (/proc files).
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return bad("cannot read the file");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioBytes) return too_large();
+  return parse_scenario(text, file);
 }
 
 }  // namespace rw::models
