@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -44,6 +45,7 @@ std::string strategy_help() {
 void add_search_flags(CLI::App* check, SearchFlags& f) {
   check->add_option("--max-executions", f.max_executions, "stop after N executions (the verdict is then incomplete)");
   check->add_option("--max-steps", f.max_steps, "cut an execution after N steps (the verdict is then incomplete)");
+  check->add_option("--timeout", f.timeout, "stop each scenario's run after this many seconds of wall clock, in every phase (the verdict is then incomplete)");
   check->add_flag("--no-state-cache", f.no_state_cache, "explore every schedule, even those reaching a state already explored");
   check->add_flag("--check-state", f.check_state, "re-run sampled futures of states reached twice and fail if they differ");
   check->add_flag("--no-shrink", f.no_shrink, "show the first violating schedule found, not the smallest");
@@ -70,6 +72,13 @@ std::expected<engine::ExploreOptions, std::string> to_explore_options(const Sear
     auto v = count(f.max_steps, "--max-steps", std::numeric_limits<std::uint32_t>::max());
     if (!v) return Bad(v.error());
     opt.max_steps = static_cast<std::uint32_t>(*v);
+  }
+  if (!f.timeout.empty()) {
+    char* end = nullptr;
+    const double t = std::strtod(f.timeout.c_str(), &end);
+    if (end == f.timeout.c_str() || *end != '\0' || !(t > 0) || t > 1e9)
+      return Bad(fmt::format("--timeout: expected a number of seconds above 0, got '{}'", f.timeout));
+    opt.timeout = t;
   }
   opt.state_cache = !f.no_state_cache;
   opt.shrink = !f.no_shrink;

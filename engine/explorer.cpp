@@ -86,7 +86,8 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
 }
 
 std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std::string& kind,
-                                                     std::uint64_t budget, std::span<const std::uint32_t> classes) {
+                                                     std::uint64_t budget, std::span<const std::uint32_t> classes,
+                                                     std::chrono::steady_clock::time_point deadline) {
   struct Node {
     std::uint32_t preemptions;
     std::uint32_t steps;
@@ -107,7 +108,10 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
   constexpr std::uint64_t kMaxStored = std::uint64_t{16} << 20;
   std::uint64_t stored = 0;
   queue.push(Node{0, 0, seq++, {}});
-  while (!queue.empty() && runs < budget && stored <= kMaxStored && !stop_requested()) {
+  const auto late = [deadline] {
+    return deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= deadline;
+  };
+  while (!queue.empty() && runs < budget && stored <= kMaxStored && !stop_requested() && !late()) {
     Node n = queue.top();
     queue.pop();
     stored -= n.path.size();
@@ -153,7 +157,7 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
   if (opt.shrink) {
     // Shrinking re-runs executions: the execution bound limits it too.
     const std::uint64_t budget = std::min(opt.shrink_budget, opt.max_executions);
-    if (auto shorter = shrink_violation(program, r.violation->kind, budget, classes)) {
+    if (auto shorter = shrink_violation(program, r.violation->kind, budget, classes, opt.deadline)) {
       // The shrinking search is exhaustive up to its budget, so it never does worse; keep the
       // schedule found if the budget ran out first.
       shown = *shorter;
@@ -297,9 +301,12 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   }
   const bool execution_bound = r.hit_execution_bound || budget_spent.load();
   r.hit_execution_bound = execution_bound;
-  if (stop_requested() && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
+  const bool target_found = r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind);
+  if (stop_requested() && !target_found)
     r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", executions.load());
-  else if (execution_bound && !(r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind)))
+  else if (past_deadline(opt) && !target_found)
+    r.incomplete_reason = fmt::format("stopped at the --timeout of {} s after {} executions", opt.timeout, executions.load());
+  else if (execution_bound && !target_found)
     r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
   else if (r.hit_step_bound)
     r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
@@ -323,7 +330,7 @@ Report randomized(Program& program, const ExploreOptions& opt, const StrategyEnt
       entry.make(StrategySettings{.seed = opt.seed, .depth = opt.pct_depth, .fibers = program.fiber_names().size()});
   std::map<std::string, std::uint64_t> outcomes;
   std::vector<FiberId> found;
-  for (std::uint64_t it = 0; it < opt.iterations && !stop_requested(); ++it) {
+  for (std::uint64_t it = 0; it < opt.iterations && !stop_requested() && !past_deadline(opt); ++it) {
     strategy->begin_execution(it);
     ex.begin(false);
     while (!ex.over() && ex.depth() < opt.max_steps) {
@@ -369,6 +376,8 @@ Report randomized(Program& program, const ExploreOptions& opt, const StrategyEnt
     r.verdict = Verdict::Incomplete;
     if (stop_requested())
       r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", r.executions);
+    else if (past_deadline(opt))
+      r.incomplete_reason = fmt::format("stopped at the --timeout of {} s after {} executions", opt.timeout, r.executions);
     else if (r.incomplete_reason.empty())
       r.incomplete_reason = fmt::format("{} search: {} executions found no violation; a sample, not a proof",
                                         strategy->name(), r.executions);
@@ -466,9 +475,18 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
 
 }  // namespace
 
+namespace {
+void set_deadline(ExploreOptions& o) {
+  if (o.timeout > 0 && o.deadline == std::chrono::steady_clock::time_point{})
+    o.deadline = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.timeout));
+}
+}  // namespace
+
 Report explore(Program& program, const ExploreOptions& options) {
   ExploreOptions one = options;
   one.jobs = 1;
+  set_deadline(one);
   return explore_with(program, nullptr, one);
 }
 
@@ -476,6 +494,7 @@ Report explore(const ProgramFactory& make, const ExploreOptions& options) {
   auto first = make();
   ExploreOptions opt = options;
   if (opt.check_state) opt.jobs = 1;  // its comparisons re-run the program on the side
+  set_deadline(opt);
   return explore_with(*first, &make, opt);
 }
 

@@ -5,6 +5,7 @@
 // machines (--shard). Randomized search runs uniform random walks or PCT. Also replays one
 // schedule, and searches for the smallest schedule that shows a violation.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -46,6 +47,7 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
 // was found in budget, or when interrupted.
 std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std::string& kind,
                                                      std::uint64_t budget,
-                                                     std::span<const std::uint32_t> classes = {});
+                                                     std::span<const std::uint32_t> classes = {},
+                                                     std::chrono::steady_clock::time_point deadline = {});
 
 }  // namespace rw::engine

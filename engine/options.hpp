@@ -1,6 +1,7 @@
 // engine/options.hpp: what a caller asks of explore(): the search, its reduction and bounds,
 // and a progress callback. Read by the explorer and the strategies; knows nothing of reports.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -36,6 +37,8 @@ struct ExploreOptions {
   std::uint32_t shard_count = 1;
   std::uint64_t max_executions = 10'000'000;      // bound on executions per run
   std::uint32_t max_steps = 10'000;               // bound on schedule points per execution
+  double timeout = 0;                             // wall-clock seconds for the whole run (every phase); 0: none
+  std::chrono::steady_clock::time_point deadline{};  // set by explore() from timeout
   bool state_cache = true;                        // stateful search: never explore a state twice
   // Symmetry reduction over interchangeable fibers (Program::fiber_classes), with the state cache:
   // one state is stored per renaming of a class's fibers.
@@ -49,5 +52,10 @@ struct ExploreOptions {
   std::string target_kind;
   std::function<void(const Progress&)> progress;  // called from the searching thread(s)
 };
+
+// Whether the run's --timeout has passed (never, without one).
+inline bool past_deadline(const ExploreOptions& o) {
+  return o.deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= o.deadline;
+}
 
 }  // namespace rw::engine

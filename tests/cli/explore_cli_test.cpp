@@ -286,7 +286,23 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"--iterations", "0", "--strategy", "random"},
                       std::vector<std::string>{"--depth", "0", "--strategy", "pct"},
                       std::vector<std::string>{"--depth", "3", "--strategy", "random"},
-                      std::vector<std::string>{"--shard", "0/2", "--strategy", "random"}));
+                      std::vector<std::string>{"--shard", "0/2", "--strategy", "random"},
+                      std::vector<std::string>{"--timeout", "0"}, std::vector<std::string>{"--timeout", "-1"},
+                      std::vector<std::string>{"--timeout", "soon"}));
+
+// --timeout bounds the whole run: a search that would take minutes (three openers, no reduction,
+// no cache) ends incomplete, saying which budget stopped it; a run within it is unchanged.
+TEST(CliBudgets, ATimeoutEndsTheRunIncompleteAndSaysSo) {
+  const auto r = racewin({"check", kDir + "owner_pin_three_openers.toml", "--reduction", "none", "--no-state-cache",
+                          "--jobs", "2", "--timeout", "0.3", "--no-timing"});
+  EXPECT_EQ(r.code, 1) << r.err;  // safe expected, incomplete found
+  EXPECT_NE(r.out.find("incomplete: stopped at the --timeout of 0.3 s"), std::string::npos) << r.out.substr(0, 2000);
+  const auto sampled = racewin({"check", kOwnerPin, "--strategy", "random", "--iterations", "100000000", "--timeout", "0.3",
+                                "--no-timing"});
+  EXPECT_NE(sampled.out.find("stopped at the --timeout of 0.3 s"), std::string::npos) << sampled.out.substr(0, 2000);
+  const auto within = racewin({"check", kOwnerPin, "--timeout", "600", "--no-timing"});
+  EXPECT_EQ(within.code, 0) << within.out;
+}
 
 
 // ---- symmetry --------------------------------------------------------------------------------
