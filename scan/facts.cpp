@@ -43,8 +43,12 @@ std::string trim(std::string_view s) {
 // Shell-quotes one word for popen.
 std::string quoted(const std::string& s) {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  out += '\'';
+  return out;
 }
 }  // namespace
 
@@ -153,7 +157,10 @@ std::expected<Facts, std::string> read_facts(const std::vector<fs::path>& files,
       const std::size_t b = next.fetch_add(1);
       if (b >= batches.size()) return;
       std::string cmd = fmt::format("spatch --sp-file {} --very-quiet --no-includes --timeout 120", quoted(cocci.string()));
-      for (const auto& f : batches[b]) cmd += " " + quoted(f.string());
+      for (const auto& f : batches[b]) {
+        cmd += ' ';
+        cmd += quoted(f.string());
+      }
       cmd += " 2>/dev/null";
       std::string text;
       FILE* p = popen(cmd.c_str(), "r");

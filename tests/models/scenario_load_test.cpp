@@ -1,5 +1,6 @@
 // tests/models/scenario_load_test.cpp: what the scenario reader accepts from the models' own
 // tables: every violation kind the models can raise (models/violations.hpp), and the eras.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -39,7 +40,7 @@ TEST(ExpectKind, AnUnknownKindIsRefusedNamingEveryKindOfTheTable) {
   EXPECT_TRUE(s.error().message.starts_with("unknown violation kind \"use-after-free\" (expected: "))
       << s.error().message;
   for (const auto& v : kViolationKinds)
-    EXPECT_NE(s.error().message.find("\"" + std::string(v.kind) + "\""), std::string::npos) << v.kind;
+    EXPECT_NE(s.error().message.find(fmt::format("\"{}\"", v.kind)), std::string::npos) << v.kind;
 }
 
 TEST(ParseEra, ReadsBackWhatEraNameWrites) {
