@@ -458,7 +458,9 @@ TEST(CliStateCache, CachedAndUncachedRunsAgreeOnVerdictAndOutcomesOfOwnerPin) {
 }
 
 TEST(CliBounds, MaxExecutionsGivesIncompleteNeverSafeAndANonZeroExit) {
-  const Result r = racewin({"check", kOwnerPin, "--format", "json", "--max-executions", "5"});
+  // One thread: with several, units that check the bound at the same moment can each finish an
+  // execution past it (issue 15: bounded runs under threads are not yet exact).
+  const Result r = racewin({"check", kOwnerPin, "--format", "json", "--max-executions", "5", "--jobs", "1"});
   EXPECT_NE(r.code, rw::cli::kExitOk);
   EXPECT_EQ(r.code, rw::cli::kExitMismatch);
   const json doc = parse_json(r);
