@@ -65,15 +65,19 @@ const std::vector<OpsType>& ops_types() {
   return t;
 }
 
+// An expression as spatch prints it, without its spaces: "dch -> dev . D" is "dch->dev.D".
+std::string compact(std::string_view e) {
+  std::string o;
+  for (char c : e)
+    if (c != ' ') o += c;
+  return o;
+}
+
 // Members whose structure type their path names: mISDN's struct dchannel and bchannel embed
 // their struct mISDNchannel as dev.D and ch (include/linux/mISDNhw.h).
 const char* type_of_member(const std::string& object, const std::string& field) {
-  const auto ends = [&](std::string_view tail) {
-    std::string o;
-    for (char c : object)
-      if (c != ' ') o += c;
-    return o.ends_with(tail);
-  };
+  const std::string o = compact(object);
+  const auto ends = [&](std::string_view tail) { return o.ends_with(tail); };
   if (field == "ctrl" && (ends(".D") || ends("->D") || ends(".ch") || ends("->ch"))) return "mISDNchannel";
   return nullptr;
 }
@@ -282,9 +286,7 @@ class ModuleFacts {
           const auto args = c->arg_list();
           const std::string cdev = args.empty() ? "" : bare_name(args[0]);
           for (const auto* a : assigns_) {
-            std::string obj;
-            for (char ch : a->object)
-              if (ch != ' ') obj += ch;
+            const std::string obj = compact(a->object);
             if (a->field == "owner" && bare_name(a->value) == "THIS_MODULE" && !cdev.empty() &&
                 (obj == cdev || obj.ends_with("." + cdev) || obj.ends_with("->" + cdev)))
               e.cdev_owner = true;

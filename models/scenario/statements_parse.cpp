@@ -85,6 +85,12 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
                       x.names.modules[s.module].name, a.substr(dot + 1), a.substr(dot + 1)));
     s.name = static_cast<std::size_t>(it - ex.begin());
   };
+  const auto thread_arg = [&](const std::string& a) {  // one of this module's kthread.<fn>
+    const auto& th = x.names.modules[x.self].kthreads;
+    const auto it = std::find(th.begin(), th.end(), a);
+    if (it == th.end()) bad(fmt::format("this module has no thread function '{}' (declare it as kthread.{} = [...])", a, a));
+    return static_cast<std::size_t>(it - th.begin());
+  };
   const auto ident_arg = [&](const std::string& a, const char* what) {
     if (!is_ident(a)) bad(fmt::format("'{}' is not a {} name (letters, digits, '_')", a, what));
     return a;
@@ -203,11 +209,7 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
     s.kind = K::RcuBarrier;
   } else if (name == "kthread_stop") {
     nargs(1);
-    const auto& th = x.names.modules[x.self].kthreads;
-    const auto it = std::find(th.begin(), th.end(), args[0]);
-    if (it == th.end())
-      bad(fmt::format("this module has no thread function '{}' (declare it as kthread.{} = [...])", args[0], args[0]));
-    s.name = static_cast<std::size_t>(it - th.begin());
+    s.name = thread_arg(args[0]);
     s.kind = K::KthreadStop;
   } else if (name == "kthread_should_stop" || (name == "wait_event" && args.size() == 1 && args[0] == "kthread_should_stop()")) {
     only_in(in_kthread, "a thread function (kthread.<fn>)");
@@ -249,11 +251,7 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
     s.kind = K::Msleep;
   } else if (name == "kthread_run") {
     nargs(1);
-    const auto& th = x.names.modules[x.self].kthreads;
-    const auto it = std::find(th.begin(), th.end(), args[0]);
-    if (it == th.end())
-      bad(fmt::format("this module has no thread function '{}' (declare it as kthread.{} = [...])", args[0], args[0]));
-    s.name = static_cast<std::size_t>(it - th.begin());
+    s.name = thread_arg(args[0]);
     s.kind = K::KthreadRun;
   } else if (name == "module_put_and_kthread_exit" || name == "module_put_and_exit") {
     only_in(in_kthread, "a thread function (kthread.<fn>)");
