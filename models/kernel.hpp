@@ -72,7 +72,7 @@ struct RwSem {
 // The step labels of one registered callback's caller and of its unregistration
 // (models/frameworks.cpp), built once per program.
 struct CallbackSteps {
-  engine::Label caller, lock, lookup, read_ops, unlock, get, put, call_in, reg, unreg, unreg_lock, unlink, unreg_unlock,
+  engine::Label caller, lock, lookup, read_ops, unlock, put, reg, unreg, unreg_lock, unlink, unreg_unlock,
       wait, release_frame;
 };
 

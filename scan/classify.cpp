@@ -563,7 +563,7 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
     fd.module = mit == modules.module_of.end() ? s.file : mit->second;
     const auto fit = modules.files_of.find(fd.module);
     const std::vector<std::string> files = fit == modules.files_of.end() ? std::vector<std::string>{s.file} : fit->second;
-    auto [pit, added] = per_module.try_emplace(fd.module, facts, files);
+    const auto pit = per_module.try_emplace(fd.module, facts, files).first;
     const ModuleFacts& mf = pit->second;
     // The entries that reach the site's function: the first whose framework is known decides.
     std::vector<Entry> entries;
