@@ -18,6 +18,7 @@
 #include "engine/require.hpp"
 #include "engine/search/check_state.hpp"
 #include "engine/search/search.hpp"
+#include "engine/search/unit_runner.hpp"
 #include "engine/strategies/registry.hpp"
 #include "engine/state_store.hpp"
 
@@ -175,21 +176,19 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
   r.violation->execution = execution;
 }
 
-// One exhaustive pass with a fixed bound (or none).
-// A search with a reduction this small is finished on one thread before any is started: its
-// counts then do not depend on the threads' timing (sleep sets make them order-dependent).
-constexpr std::uint64_t kSerialFirst = 100'000;
+// One exhaustive pass with a fixed bound (or none). A search with a reduction that one thread
+// finishes within opt.serial_first executions is not split: split units lose some reduction.
 
 Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptions& opt, Reduction reduction,
                   std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0,
                   const std::vector<std::uint32_t>* classes) {
-  if (opt.jobs > 1 && make != nullptr && opt.shard_count == 1 && reduction != Reduction::None &&
-      opt.max_executions > executions_before + kSerialFirst) {
+  if (opt.jobs > 1 && make != nullptr && opt.shard_count == 1 && reduction != Reduction::None && opt.serial_first > 0) {
     ExploreOptions probe = opt;
     probe.jobs = 1;
-    probe.max_executions = executions_before + kSerialFirst;
+    probe.max_executions = std::min(opt.max_executions, executions_before + opt.serial_first);
     Report small = exhaustive(first, nullptr, probe, reduction, bound, executions_before, t0, classes);
-    if (!small.hit_execution_bound) return small;
+    // Done, or the budget asked for is no larger than the probe's: the serial answer stands.
+    if (!small.hit_execution_bound || probe.max_executions == opt.max_executions) return small;
   }
   Report r;
   const unsigned jobs = make == nullptr ? 1u : std::max(1u, opt.jobs);
@@ -215,62 +214,34 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   r.executions += split_pruned;
   r.pruned_executions += split_pruned;
   std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> first_violation{~std::uint64_t{0}};
-  std::atomic<std::uint64_t> executions{executions_before + split_pruned};
-  std::vector<detail::UnitResult> results(mine.size());
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> budget_spent{false};
-  std::mutex tick_mutex;
-  auto last_tick = Clock::now();
-  std::function<void(double)> tick = [&](double unit_fraction) {
-    if (!opt.progress) return;
-    std::unique_lock lock(tick_mutex, std::try_to_lock);
-    if (!lock || since(last_tick) < 0.25) return;
-    last_tick = Clock::now();
-    Progress p;
-    p.executions = executions.load();
-    p.states = cache ? cache->states() : 0;
-    p.seconds = since(t0);
-    p.bounded = bound.has_value();
-    p.bound = bound.value_or(0);
-    // The share of the tree done: units finished, and the calling unit's own share.
-    const double started = static_cast<double>(std::min(next.load(), mine.size()));
-    const double share = (std::max(0.0, started - static_cast<double>(jobs)) + unit_fraction) /
-                         static_cast<double>(mine.size());
-    if (share > 0.001) p.estimated_total = static_cast<double>(p.executions) / std::min(1.0, share);
-    opt.progress(p);
-  };
-  auto worker = [&](Program& program) {
-    while (true) {
-      const std::size_t k = next.fetch_add(1);
-      if (k >= mine.size() || stop.load()) return;
-      if (executions.load() >= opt.max_executions) {  // units left, and no budget for them
-        budget_spent = true;
-        return;
-      }
-      const std::size_t u = mine[k];
-      if (first_violation.load() < u) return;
-      detail::SearchContext c{.options = &opt,
-                              .reduction = reduction,
-                              .bound = bound,
-                              .cache = cache ? &*cache : nullptr,
-                              .classes = classes,
-                              .stop = &stop,
-                              .unit = u,
-                              .first_violation_unit = &first_violation,
-                              .executions = &executions};
-      results[k] = detail::search_unit(program, c, units[u], tick);
-    }
-  };
-  if (jobs == 1 || mine.size() <= 1 || make == nullptr) {
-    worker(first);
-  } else {
-    std::vector<std::unique_ptr<Program>> programs;
-    for (unsigned j = 1; j < jobs; ++j) programs.push_back((*make)());
-    std::vector<std::jthread> threads;
-    for (auto& p : programs) threads.emplace_back([&worker, &p] { worker(*p); });
-    worker(first);
+  detail::UnitRun run{.context = {.options = &opt,
+                                  .reduction = reduction,
+                                  .bound = bound,
+                                  .cache = cache ? &*cache : nullptr,
+                                  .classes = classes,
+                                  .stop = &stop},
+                      .units = &units,
+                      .mine = mine,
+                      .executions_before = executions_before + split_pruned,
+                      .first = &first,
+                      .make = make,
+                      .jobs = jobs};
+  if (opt.progress) {
+    run.progress = [&](std::uint64_t executions, double share) {
+      Progress p;
+      p.executions = executions;
+      p.states = cache ? cache->states() : 0;
+      p.seconds = since(t0);
+      p.bounded = bound.has_value();
+      p.bound = bound.value_or(0);
+      if (share > 0.001) p.estimated_total = static_cast<double>(executions) / std::min(1.0, share);
+      opt.progress(p);
+    };
   }
+  detail::UnitsDone done;
+  detail::run_units(run, done);
+  std::vector<detail::UnitResult>& results = done.results;
+  const std::uint64_t total_executions = done.executions;
 
   // Merge in depth-first order of the units.
   const std::string_view wanted = opt.target_kind;
@@ -299,15 +270,15 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     r.verdict = Verdict::Error;
     return r;
   }
-  const bool execution_bound = r.hit_execution_bound || budget_spent.load();
+  const bool execution_bound = r.hit_execution_bound || done.budget_spent;
   r.hit_execution_bound = execution_bound;
   const bool target_found = r.violation && (opt.target_kind.empty() || r.violation->kind == opt.target_kind);
   if (stop_requested() && !target_found)
-    r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", executions.load());
+    r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", total_executions);
   else if (past_deadline(opt) && !target_found)
-    r.incomplete_reason = fmt::format("stopped at the --timeout of {} s after {} executions", opt.timeout, executions.load());
+    r.incomplete_reason = fmt::format("stopped at the --timeout of {} s after {} executions", opt.timeout, total_executions);
   else if (execution_bound && !target_found)
-    r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", executions.load());
+    r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", total_executions);
   else if (r.hit_step_bound)
     r.incomplete_reason = fmt::format("an execution reached {} steps (--max-steps)", opt.max_steps);
   if (r.violation) {

@@ -33,6 +33,9 @@ struct ExploreOptions {
   std::uint64_t iterations = 10'000;              // sampling strategies: executions
   std::uint32_t pct_depth = 3;                    // pct: bug depth d
   unsigned jobs = 1;                              // threads for exhaustive search
+  // With jobs, a search with a reduction first runs this many executions on one thread, and
+  // starts threads only if that does not finish it (0: threads at once).
+  std::uint64_t serial_first = 100'000;
   std::uint32_t shard_index = 0;                  // explore only the units with index % count == index
   std::uint32_t shard_count = 1;
   std::uint64_t max_executions = 10'000'000;      // bound on executions per run

@@ -47,6 +47,23 @@ std::pair<std::uint64_t, bool> StateStore::find_or_insert(std::span<const std::u
   }
 }
 
+std::optional<std::uint64_t> StateStore::find(std::span<const std::uint64_t> words, std::uint64_t h) const {
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = table_[i];
+    if (s.hash == 0) return std::nullopt;
+    if (s.hash == h && s.length == words.size() && std::equal(words.begin(), words.end(), key_at(s.offset)))
+      return s.entry;
+  }
+}
+
+void StateStore::for_each(const std::function<void(std::uint64_t, std::span<const std::uint64_t>)>& fn) const {
+  std::vector<const Slot*> by_entry(count_);
+  for (const Slot& s : table_)
+    if (s.hash != 0) by_entry[s.entry] = &s;
+  for (const Slot* s : by_entry) fn(s->entry, {key_at(s->offset), s->length});
+}
+
 std::uint64_t StateStore::append(std::span<const std::uint64_t> words) {
   if (words.size() > kChunkWords) {  // a key larger than a chunk gets a chunk of its own size
     used_ = (used_ + kChunkWords - 1) / kChunkWords * kChunkWords;

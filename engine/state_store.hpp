@@ -3,6 +3,8 @@
 // exact like a set of strings, without an allocation or a second hash per lookup.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -22,7 +24,11 @@ class StateStore {
   }
   // The same, with hash(words) already computed.
   std::pair<std::uint64_t, bool> find_or_insert(std::span<const std::uint64_t> words, std::uint64_t h);
+  // The entry of a state already stored, with hash(words) computed; nothing when it is not.
+  std::optional<std::uint64_t> find(std::span<const std::uint64_t> words, std::uint64_t h) const;
   std::uint64_t size() const { return count_; }
+  // Calls fn(entry, words) for every state, in entry (insertion) order.
+  void for_each(const std::function<void(std::uint64_t, std::span<const std::uint64_t>)>& fn) const;
   static std::uint64_t hash(std::span<const std::uint64_t> words);
 
  private:

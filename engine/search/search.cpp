@@ -262,7 +262,8 @@ class Searcher {
   }
 
   void count_execution() {
-    const std::uint64_t n = c_.executions->fetch_add(1, std::memory_order_relaxed) + 1;
+    c_.executions->fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t n = c_.seen->fetch_add(1, std::memory_order_relaxed) + 1;
     if ((n & 1023) == 0 && tick_) tick_(fraction_done());
   }
 

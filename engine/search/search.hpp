@@ -44,7 +44,8 @@ struct SearchContext {
   std::atomic<bool>* stop = nullptr;         // set when the whole search must end (a bound, an error)
   std::uint64_t unit = 0;                    // this unit's index in depth-first order
   std::atomic<std::uint64_t>* first_violation_unit = nullptr;  // units after it stop
-  std::atomic<std::uint64_t>* executions = nullptr;  // shared count, for bounds and progress
+  std::atomic<std::uint64_t>* executions = nullptr;  // the count the budget applies to
+  std::atomic<std::uint64_t>* seen = nullptr;        // every thread's executions, for progress
 };
 
 // Runs the subtree below `prefix` (a schedule from the start). Several may run at once on

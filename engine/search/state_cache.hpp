@@ -24,10 +24,15 @@ struct Visit {
   std::uint32_t summary = 0;       // 0: not complete yet; else index + 1 into the summaries
 };
 
-// The state cache and summaries, shared by every unit and thread of one search.
+// The state cache and summaries, shared by every unit and thread of one search. An overlay
+// (made with a base) is one unit's private view for a deterministic parallel search: it reads the
+// base, which stays unchanged while units run, keeps what its unit stores, and is folded into the
+// base (absorb) in the units' depth-first order once they are done, so that what each unit
+// sees does not depend on the threads' timing. Summaries live in the base.
 class SharedCache {
  public:
-  explicit SharedCache(std::size_t summary_words) : summary_words_(summary_words) {}
+  explicit SharedCache(std::size_t summary_words, SharedCache* base = nullptr)
+      : summary_words_(summary_words), base_(base) {}
   enum class Decision { Explore, Prune };
   // Looks the state up and decides; `summary` gets the stored summary when pruning (0: none).
   Decision visit(std::span<const std::uint64_t> key, std::uint64_t sleep, std::uint32_t preemptions,
@@ -36,18 +41,28 @@ class SharedCache {
   void set_summary(std::uint64_t entry, std::uint32_t id);
   std::span<const std::uint64_t> summary(std::uint32_t id) const;  // id from visit(), not 0
   std::uint64_t states() const;
-  Interner& positions() { return positions_; }
+  std::size_t summary_words() const { return summary_words_; }
+  Interner& positions() { return base_ != nullptr ? base_->positions() : positions_; }
+  // Folds an overlay of this cache into it: a state both know keeps the visit that explored
+  // more (fewer fibers asleep, or fewer preemptions with a bound). Not concurrent with visits.
+  void absorb(const SharedCache& overlay, bool bounded);
 
  private:
   static constexpr std::size_t kStripes = 16;
+  // An entry of the base, as an overlay hands it out: never equal to one of its own.
+  static constexpr std::uint64_t kBaseEntry = std::uint64_t{1} << 63;
   struct Stripe {
     std::mutex mutex;
     StateStore store;
     std::vector<Visit> visits;
   };
+  // The decision for a state visited before, as `v` records it; updates `v` when it is explored again.
+  static Decision decide(Visit& v, std::uint64_t sleep, std::uint32_t preemptions, bool bounded, bool sleep_aware,
+                         std::uint32_t& summary);
   Stripe stripes_[kStripes];
   Interner positions_;  // fibers' positions, so that a state key holds one word per fiber
   std::size_t summary_words_;
+  SharedCache* base_ = nullptr;
   mutable std::mutex summaries_mutex_;
   std::deque<std::vector<std::uint64_t>> summaries_;
   StateStore summary_ids_;  // entry + 1 is the id; summaries_[entry] the words

@@ -344,7 +344,7 @@ TEST(Symmetry, EverySearchAgreesWithRunningEverySchedule) {
       ExploreOptions o = cached_search(reduction, true);
       o.target_kind = target;
       o.jobs = 2;
-      o.max_executions = kThreadedMaxExecutions;
+      o.serial_first = 0;
       expect_agrees(*program, explore(make, o), truth, o);
       o.jobs = 1;
       o.max_executions = ExploreOptions{}.max_executions;

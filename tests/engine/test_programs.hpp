@@ -331,11 +331,6 @@ inline std::unique_ptr<LambdaProgram> racy_reads_program() {
 
 // ---- Exhaustive searches that reduction_test.cpp and tests/regressions compare ----------------
 
-// A search with a reduction that fits in 100,000 executions is finished on one thread before
-// any other starts (its counts then do not depend on timing), unless max_executions is at most
-// that: tests set it so, to run the threads.
-constexpr std::uint64_t kThreadedMaxExecutions = 20'000;
-
 inline ExploreOptions exhaustive(Reduction reduction, bool cache) {
   ExploreOptions o;
   o.reduction = reduction;

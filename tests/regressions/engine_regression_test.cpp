@@ -40,7 +40,7 @@ void expect_every_outcome(const Spec& spec) {
         SCOPED_TRACE(fmt::format("{}, jobs {}", describe(reduction, cache), jobs));
         ExploreOptions o = exhaustive(reduction, cache);
         o.jobs = jobs;
-        o.max_executions = kThreadedMaxExecutions;  // so that two jobs do run two threads
+        o.serial_first = 0;  // so that two jobs do run two threads
         const Report r = explore(make, o);
         EXPECT_EQ(r.verdict, Verdict::Safe) << r.incomplete_reason << r.error;
         EXPECT_EQ(outcome_texts(r), truth.outcomes);
@@ -314,7 +314,7 @@ TEST(UnitRootAsleepUnderSymmetry, TwoJobsFindTheOnlyOutcome) {
     };
     ExploreOptions o = cached_search(Reduction::Source, true);
     o.jobs = 2;
-    o.max_executions = kThreadedMaxExecutions;
+    o.serial_first = 0;
     const Report r = explore(make, o);
     ASSERT_EQ(r.verdict, Verdict::Safe);
     EXPECT_EQ(canonical_texts(*program, r), truth.outcomes);
