@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <new>
 #include <ostream>
 
 #include "cli/commands.hpp"
@@ -130,7 +131,17 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
         ++skipped;
         continue;
       }
-      auto r = models::check_scenario(s, opt);
+      models::CheckResult r;
+      try {
+        r = models::check_scenario(s, opt);
+      } catch (const std::bad_alloc&) {  // the search's memory is freed by now: say so, and go on
+        r = models::CheckResult{};
+        r.report.verdict = engine::Verdict::Error;
+        r.report.error = opt.max_memory == 0
+                             ? "ran out of memory (std::bad_alloc); set --max-memory below the limit to stop with a report of what was covered"
+                             : "ran out of memory (std::bad_alloc) before --max-memory was reached; set it lower";
+        r.mismatch = r.report.error;
+      }
       if (opt.progress) clear_progress(err);
       all.push_back(Checked{std::move(s), std::move(r)});
     }

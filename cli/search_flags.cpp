@@ -40,12 +40,34 @@ std::string strategy_help() {
   return s;
 }
 
+// "800M", "2G", "65536": a size in bytes, with an optional binary K, M or G (at least 1 MiB).
+std::expected<std::uint64_t, std::string> memory_size(const std::string& text) {
+  const auto bad = [&] {
+    return std::unexpected(fmt::format("--max-memory: expected a size such as 800M or 2G (at least 1M), got '{}'", text));
+  };
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12 || text.size() > digits + 1) return bad();
+  std::uint64_t n = std::stoull(text.substr(0, digits));
+  if (text.size() == digits + 1) {
+    switch (text.back()) {
+      case 'K': case 'k': n <<= 10; break;
+      case 'M': case 'm': n <<= 20; break;
+      case 'G': case 'g': n <<= 30; break;
+      default: return bad();
+    }
+  }
+  if (n < (std::uint64_t{1} << 20)) return bad();
+  return n;
+}
+
 }  // namespace
 
 void add_search_flags(CLI::App* check, SearchFlags& f) {
   check->add_option("--max-executions", f.max_executions, "stop after N executions (the verdict is then incomplete)");
   check->add_option("--max-steps", f.max_steps, "cut an execution after N steps (the verdict is then incomplete)");
   check->add_option("--timeout", f.timeout, "stop each scenario's run after this many seconds of wall clock, in every phase (the verdict is then incomplete)");
+  check->add_option("--max-memory", f.max_memory, "stop each scenario's run when racewin's resident memory passes SIZE (bytes, or with K, M, G: 800M, 2G), in every phase (the verdict is then incomplete)");
   check->add_flag("--no-state-cache", f.no_state_cache, "explore every schedule, even those reaching a state already explored");
   check->add_flag("--check-state", f.check_state, "re-run sampled futures of states reached twice and fail if they differ");
   check->add_flag("--no-shrink", f.no_shrink, "show the first violating schedule found, not the smallest");
@@ -79,6 +101,11 @@ std::expected<engine::ExploreOptions, std::string> to_explore_options(const Sear
     if (end == f.timeout.c_str() || *end != '\0' || !(t > 0) || t > 1e9)
       return Bad(fmt::format("--timeout: expected a number of seconds above 0, got '{}'", f.timeout));
     opt.timeout = t;
+  }
+  if (!f.max_memory.empty()) {
+    auto bytes = memory_size(f.max_memory);
+    if (!bytes) return Bad(bytes.error());
+    opt.max_memory = *bytes;
   }
   opt.state_cache = !f.no_state_cache;
   opt.shrink = !f.no_shrink;

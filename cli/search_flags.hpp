@@ -17,7 +17,7 @@ struct SearchFlags {
   std::string max_executions, max_steps;
   bool no_state_cache = false, check_state = false, no_shrink = false;
   std::string reduction = "optimal", symmetry = "on", strategy = "dfs";
-  std::string bound, jobs, shard, seed, iterations, depth, timeout;
+  std::string bound, jobs, shard, seed, iterations, depth, timeout, max_memory;
   bool quiet = false;
 };
 

@@ -110,7 +110,8 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
   std::uint64_t stored = 0;
   queue.push(Node{0, 0, seq++, {}});
   const auto late = [deadline] {
-    return deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= deadline;
+    return past_memory_budget() ||
+           (deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= deadline);
   };
   while (!queue.empty() && runs < budget && stored <= kMaxStored && !stop_requested() && !late()) {
     Node n = queue.top();
@@ -145,6 +146,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string memory_reason(std::uint64_t executions) {
+  return fmt::format("stopped at the --max-memory of {} MiB after {} executions", memory_budget() >> 20, executions);
+}
 
 
 // Shows the violation found: shrunk if asked, re-run with tracing; an error if it does not
@@ -188,7 +193,8 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     probe.max_executions = std::min(opt.max_executions, executions_before + opt.serial_first);
     Report small = exhaustive(first, nullptr, probe, reduction, bound, executions_before, t0, classes);
     // Done, or the budget asked for is no larger than the probe's: the serial answer stands.
-    if (!small.hit_execution_bound || probe.max_executions == opt.max_executions) return small;
+    if (!small.hit_execution_bound || probe.max_executions == opt.max_executions || stop_requested() || past_budget(opt))
+      return small;
   }
   Report r;
   const unsigned jobs = make == nullptr ? 1u : std::max(1u, opt.jobs);
@@ -277,6 +283,8 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", total_executions);
   else if (past_deadline(opt) && !target_found)
     r.incomplete_reason = fmt::format("stopped at the --timeout of {} s after {} executions", opt.timeout, total_executions);
+  else if (past_memory_budget() && !target_found)
+    r.incomplete_reason = memory_reason(total_executions);
   else if (execution_bound && !target_found)
     r.incomplete_reason = fmt::format("stopped after {} executions (--max-executions)", total_executions);
   else if (r.hit_step_bound)
@@ -301,7 +309,7 @@ Report randomized(Program& program, const ExploreOptions& opt, const StrategyEnt
       entry.make(StrategySettings{.seed = opt.seed, .depth = opt.pct_depth, .fibers = program.fiber_names().size()});
   std::map<std::string, std::uint64_t> outcomes;
   std::vector<FiberId> found;
-  for (std::uint64_t it = 0; it < opt.iterations && !stop_requested() && !past_deadline(opt); ++it) {
+  for (std::uint64_t it = 0; it < opt.iterations && !stop_requested() && !past_budget(opt); ++it) {
     strategy->begin_execution(it);
     ex.begin(false);
     while (!ex.over() && ex.depth() < opt.max_steps) {
@@ -349,6 +357,8 @@ Report randomized(Program& program, const ExploreOptions& opt, const StrategyEnt
       r.incomplete_reason = fmt::format("interrupted (SIGINT or SIGTERM) after {} executions", r.executions);
     else if (past_deadline(opt))
       r.incomplete_reason = fmt::format("stopped at the --timeout of {} s after {} executions", opt.timeout, r.executions);
+    else if (past_memory_budget())
+      r.incomplete_reason = memory_reason(r.executions);
     else if (r.incomplete_reason.empty())
       r.incomplete_reason = fmt::format("{} search: {} executions found no violation; a sample, not a proof",
                                         strategy->name(), r.executions);
@@ -458,6 +468,7 @@ Report explore(Program& program, const ExploreOptions& options) {
   ExploreOptions one = options;
   one.jobs = 1;
   set_deadline(one);
+  set_memory_budget(one.max_memory);
   return explore_with(program, nullptr, one);
 }
 
@@ -466,6 +477,7 @@ Report explore(const ProgramFactory& make, const ExploreOptions& options) {
   ExploreOptions opt = options;
   if (opt.check_state) opt.jobs = 1;  // its comparisons re-run the program on the side
   set_deadline(opt);
+  set_memory_budget(opt.max_memory);
   return explore_with(*first, &make, opt);
 }
 

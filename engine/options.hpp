@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/memory.hpp"
+
 namespace rw::engine {
 
 enum class Reduction { None, Source, Optimal };
@@ -42,6 +44,7 @@ struct ExploreOptions {
   std::uint32_t max_steps = 10'000;               // bound on schedule points per execution
   double timeout = 0;                             // wall-clock seconds for the whole run (every phase); 0: none
   std::chrono::steady_clock::time_point deadline{};  // set by explore() from timeout
+  std::uint64_t max_memory = 0;                   // resident bytes of the process (every phase); 0: none
   bool state_cache = true;                        // stateful search: never explore a state twice
   // Symmetry reduction over interchangeable fibers (Program::fiber_classes), with the state cache:
   // one state is stored per renaming of a class's fibers.
@@ -60,5 +63,7 @@ struct ExploreOptions {
 inline bool past_deadline(const ExploreOptions& o) {
   return o.deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= o.deadline;
 }
+// Whether the run's --timeout or --max-memory (engine/memory.hpp) has passed.
+inline bool past_budget(const ExploreOptions& o) { return past_deadline(o) || past_memory_budget(); }
 
 }  // namespace rw::engine

@@ -270,7 +270,7 @@ class Searcher {
   // The execution budget is spent and there is more to explore: the search stops, incomplete.
   bool out_of_budget() {
     // An interrupt (engine/interrupt.hpp) or the --timeout ends it like the budget; explorer.cpp says which.
-    if (!stop_requested() && !past_deadline(opt_) && c_.executions->load(std::memory_order_relaxed) < opt_.max_executions)
+    if (!stop_requested() && !past_budget(opt_) && c_.executions->load(std::memory_order_relaxed) < opt_.max_executions)
       return false;
     r_.execution_bound_hit = true;
     return true;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -38,7 +39,7 @@ class Ticker {
   Clock::time_point last_ = Clock::now();
 };
 
-bool interrupted(const ExploreOptions& opt) { return stop_requested() || past_deadline(opt); }
+bool interrupted(const ExploreOptions& opt) { return stop_requested() || past_budget(opt); }
 
 // One thread, units in order, one execution count for all.
 void serial(UnitRun& run, UnitsDone& done, Ticker& tick, std::atomic<std::uint64_t>& seen) {
@@ -102,10 +103,16 @@ void waves(UnitRun& run, UnitsDone& done, Ticker& tick, std::atomic<std::uint64_
     }
     auto cache_of = [&](std::size_t i) { return m > 1 ? overlays[i].get() : base; };
     std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> failed(m);  // std::bad_alloc, say: rethrown on the calling thread
     auto work = [&](Program& program) {
       for (std::size_t i; (i = next.fetch_add(1)) < m;) {
         const std::size_t u = run.mine[w + i];
-        found[i] = search_unit(program, context_for(u, cache_of(i), &counts[i]), (*run.units)[u], std::ref(tick));
+        try {
+          found[i] = search_unit(program, context_for(u, cache_of(i), &counts[i]), (*run.units)[u], std::ref(tick));
+        } catch (...) {
+          failed[i] = std::current_exception();
+          run.context.stop->store(true);
+        }
       }
     };
     {
@@ -113,6 +120,8 @@ void waves(UnitRun& run, UnitsDone& done, Ticker& tick, std::atomic<std::uint64_
       for (std::size_t j = 0; j + 1 < m; ++j) threads.emplace_back([&work, &programs, j] { work(*programs[j]); });
       work(*run.first);
     }
+    for (const auto& e : failed)
+      if (e) std::rethrow_exception(e);
     // Take the wave's units in depth-first order.
     for (std::size_t i = 0; i < m; ++i) {
       UnitResult& u = found[i];

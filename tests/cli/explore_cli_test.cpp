@@ -1,6 +1,7 @@
 // tests/cli/explore_cli_test.cpp: the exploration flags of `racewin check` (reductions, bounds,
 // randomized search, jobs, shards) and `racewin merge`, through rw::cli::run on the shipped
 // scenarios.
+#include <fstream>
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -292,7 +293,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"--depth", "3", "--strategy", "random"},
                       std::vector<std::string>{"--shard", "0/2", "--strategy", "random"},
                       std::vector<std::string>{"--timeout", "0"}, std::vector<std::string>{"--timeout", "-1"},
-                      std::vector<std::string>{"--timeout", "soon"}));
+                      std::vector<std::string>{"--timeout", "soon"}, std::vector<std::string>{"--max-memory", "0"},
+                      std::vector<std::string>{"--max-memory", "512K"}, std::vector<std::string>{"--max-memory", "2T"},
+                      std::vector<std::string>{"--max-memory", "-5M"}, std::vector<std::string>{"--max-memory", "lots"}));
 
 // --timeout bounds the whole run: a search that would take minutes (three openers, no reduction,
 // no cache) ends incomplete, saying which budget stopped it; a run within it is unchanged.
@@ -308,6 +311,26 @@ TEST(CliBudgets, ATimeoutEndsTheRunIncompleteAndSaysSo) {
   EXPECT_EQ(within.code, 0) << within.out;
 }
 
+// --max-memory bounds the whole run: six identical openers grow the state cache past 64 MiB
+// within seconds; the run ends incomplete, with what it covered, and says which budget stopped it.
+TEST(CliBudgets, AMemoryBudgetEndsTheRunIncompleteAndSaysSo) {
+  std::ifstream in(kDir + "owner_pin_three_openers.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("\ncount = 3\n");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 11, "\ncount = 6\n");
+  const std::string file = ::testing::TempDir() + "six_openers.toml";
+  std::ofstream(file) << text;
+  for (const char* jobs : {"1", "2"}) {
+    const json r = check_json({file, "--max-memory", "64M", "-j", jobs})["scenarios"][0];
+    EXPECT_EQ(r["verdict"], "incomplete") << jobs;
+    EXPECT_NE(r["incomplete_reason"].get<std::string>().find("stopped at the --max-memory of 64 MiB"), std::string::npos)
+        << r["incomplete_reason"];
+    EXPECT_GT(r["executions"].get<std::uint64_t>(), 1000u);
+  }
+  const auto within = racewin({"check", kOwnerPin, "--max-memory", "4G", "--no-timing"});
+  EXPECT_EQ(within.code, 0) << within.out;
+}
 
 // ---- symmetry --------------------------------------------------------------------------------
 
