@@ -7,10 +7,14 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <numeric>
+#include <fstream>
+#include <sstream>
 #include <new>
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "engine/state_store.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/report.hpp"
 #include "engine/interrupt.hpp"
@@ -104,6 +108,15 @@ struct StopOnSignal {
     sigaction(SIGTERM, &old_term, nullptr);
   }
 };
+// What a checkpoint names the scenario by: its text (wherever the file is now) and its era.
+std::string search_identity(const models::Scenario& s) {
+  std::ifstream in(s.file, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = std::move(buffer).str();
+  return fmt::format("{:016x} {}", engine::StateStore::hash(std::vector<std::uint64_t>(text.begin(), text.end())), s.title());
+}
+
 }  // namespace
 
 int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
@@ -123,6 +136,17 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     }
   }
   if (!ok) return kExitBadInput;
+  // A checkpoint belongs to one search: one scenario in one era, named by its text.
+  if (!opt.checkpoint.empty() || !opt.resume.empty()) {
+    const std::size_t runs = std::accumulate(scenarios.begin(), scenarios.end(), std::size_t{0},
+                                             [](std::size_t n, const models::Scenario& s) { return n + models::per_era(s).size(); });
+    if (runs != 1) {
+      err << fmt::format("racewin: --checkpoint and --resume take one scenario in one era; {} asked for {} runs "
+                         "(name one file whose `kernel` is one era)\n",
+                         args.paths.empty() ? std::string("scenarios/") : args.paths.front(), runs);
+      return kExitBadInput;
+    }
+  }
   std::vector<Checked> all;
   std::size_t skipped = 0;
   for (auto& file_scenario : scenarios)
@@ -132,6 +156,14 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
         continue;
       }
       models::CheckResult r;
+      if (!opt.checkpoint.empty() || !opt.resume.empty()) {
+        opt.search_identity = search_identity(s);
+        if (!opt.resume.empty())
+          if (auto problem = engine::resume_problem(opt)) {
+            err << "racewin: --resume: " << *problem << '\n';
+            return kExitBadInput;
+          }
+      }
       try {
         r = models::check_scenario(s, opt);
       } catch (const std::bad_alloc&) {  // the search's memory is freed by now: say so, and go on

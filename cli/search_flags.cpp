@@ -80,6 +80,9 @@ void add_search_flags(CLI::App* check, SearchFlags& f) {
   check->add_option("--depth", f.depth, "pct: the bug depth d (default 3)");
   check->add_option("--jobs,-j", f.jobs, "threads for exhaustive search (default: every core)");
   check->add_option("--shard", f.shard, "explore only part i of n of the tree (i/n, 0 <= i < n); combine the reports with 'racewin merge'");
+  check->add_option("--checkpoint", f.checkpoint, "write the search's progress to FILE every --checkpoint-every seconds (one scenario, exhaustive search), so that --resume can go on after a kill");
+  check->add_option("--checkpoint-every", f.checkpoint_every, "seconds between checkpoints (default 60; 0: after every unit)");
+  check->add_option("--resume", f.resume, "go on from the checkpoint FILE written by --checkpoint with the same scenario and search flags");
   check->add_flag("--quiet,-q", f.quiet, "no live progress line");
 }
 
@@ -173,6 +176,19 @@ std::expected<engine::ExploreOptions, std::string> to_explore_options(const Sear
     return Bad(fmt::format("--seed, --iterations and --depth apply to --strategy {}", engine::strategy_names(sampling)));
   if (!f.depth.empty() && !strategy->takes_depth)
     return Bad(fmt::format("--depth applies to --strategy {}", engine::strategy_names(with_depth)));
+  opt.checkpoint = f.checkpoint;
+  opt.resume = f.resume;
+  if (!f.checkpoint_every.empty()) {
+    char* end = nullptr;
+    const double t = std::strtod(f.checkpoint_every.c_str(), &end);
+    if (end == f.checkpoint_every.c_str() || *end != '\0' || !(t >= 0) || t > 1e9)
+      return Bad(fmt::format("--checkpoint-every: expected a number of seconds from 0 up, got '{}'", f.checkpoint_every));
+    if (f.checkpoint.empty()) return Bad("--checkpoint-every goes with --checkpoint FILE");
+    opt.checkpoint_every = t;
+  }
+  if ((!f.checkpoint.empty() || !f.resume.empty()) && (!strategy->exhaustive() || opt.auto_bound || opt.check_state))
+    return Bad(fmt::format("--checkpoint and --resume apply to exhaustive search (--strategy {}) without --preemption-bound auto or --check-state",
+                           engine::strategy_names([](const engine::StrategyEntry& e) { return e.exhaustive(); })));
   return opt;
 }
 

@@ -18,6 +18,7 @@ struct SearchFlags {
   bool no_state_cache = false, check_state = false, no_shrink = false;
   std::string reduction = "optimal", symmetry = "on", strategy = "dfs";
   std::string bound, jobs, shard, seed, iterations, depth, timeout, max_memory;
+  std::string checkpoint, checkpoint_every, resume;
   bool quiet = false;
 };
 

@@ -17,6 +17,7 @@
 #include "engine/execution.hpp"
 #include "engine/require.hpp"
 #include "engine/search/check_state.hpp"
+#include "engine/search/checkpoint.hpp"
 #include "engine/search/search.hpp"
 #include "engine/search/unit_runner.hpp"
 #include "engine/strategies/registry.hpp"
@@ -187,7 +188,9 @@ void finish_violation(Program& program, const ExploreOptions& opt, Report& r, co
 Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptions& opt, Reduction reduction,
                   std::optional<std::uint32_t> bound, std::uint64_t executions_before, Clock::time_point t0,
                   const std::vector<std::uint32_t>* classes) {
-  if (opt.jobs > 1 && make != nullptr && opt.shard_count == 1 && reduction != Reduction::None && opt.serial_first > 0) {
+  const bool checkpoints = !opt.checkpoint.empty() || !opt.resume.empty();
+  if (opt.jobs > 1 && make != nullptr && opt.shard_count == 1 && reduction != Reduction::None && opt.serial_first > 0 &&
+      !checkpoints) {
     ExploreOptions probe = opt;
     probe.jobs = 1;
     probe.max_executions = std::min(opt.max_executions, executions_before + opt.serial_first);
@@ -203,9 +206,12 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
   std::vector<std::vector<FiberId>> units{{}};
   std::vector<std::size_t> mine{0};
   std::uint64_t split_pruned = 0;
-  if (jobs > 1 || opt.shard_count > 1) {
+  if (jobs > 1 || opt.shard_count > 1 || checkpoints) {
     // The split depends on the shard count only, so every machine of a sharded run agrees.
-    const std::size_t want = opt.shard_count > 1 ? 16 * std::size_t{opt.shard_count} : 8 * std::size_t{jobs};
+    // Checkpoints are written between units: more of them, so that one is never far off.
+    const std::size_t want = opt.shard_count > 1 ? 16 * std::size_t{opt.shard_count}
+                             : checkpoints      ? 32 * std::size_t{jobs}
+                                                : 8 * std::size_t{jobs};
     const bool dedupe = cache && reduction == Reduction::None && !bound && opt.shard_count == 1;
     auto split = detail::split_tree(first, want, opt.max_steps, dedupe ? &*cache : nullptr, bound, classes);
     r.bound_cut = split.bound_cut;
@@ -245,7 +251,33 @@ Report exhaustive(Program& first, const ProgramFactory* make, const ExploreOptio
     };
   }
   detail::UnitsDone done;
+  const std::string identity = checkpoint_identity(opt);
+  if (!opt.resume.empty()) {
+    if (cache) cache.emplace(first.objects().size() * 3);  // the checkpoint's holds the split's states too
+    if (auto problem = detail::load_checkpoint(opt.resume, identity, done, cache ? &*cache : nullptr)) {
+      r.verdict = Verdict::Error;
+      r.error = std::move(*problem);
+      return r;
+    }
+  }
+  std::string checkpoint_error;
+  if (!opt.checkpoint.empty()) {
+    run.after_wave = [&, last = Clock::now()](const detail::UnitsDone& so_far) mutable {
+      if (since(last) < opt.checkpoint_every) return true;
+      if (auto problem = detail::save_checkpoint(opt.checkpoint, identity, so_far, cache ? &*cache : nullptr)) {
+        checkpoint_error = std::move(*problem);
+        return false;
+      }
+      last = Clock::now();
+      return true;
+    };
+  }
   detail::run_units(run, done);
+  if (!checkpoint_error.empty()) {
+    r.verdict = Verdict::Error;
+    r.error = std::move(checkpoint_error);
+    return r;
+  }
   std::vector<detail::UnitResult>& results = done.results;
   const std::uint64_t total_executions = done.executions;
 
@@ -455,6 +487,16 @@ Report explore_with(Program& program, const ProgramFactory* make, const ExploreO
 }
 
 }  // namespace
+
+std::string checkpoint_identity(const ExploreOptions& o) {
+  return fmt::format("{}|{}|{}|{}|{}|{}/{}|{}|{}|{}|{}", o.search_identity, o.strategy, to_string(o.reduction),
+                     o.preemption_bound ? static_cast<std::int64_t>(*o.preemption_bound) : -1, o.jobs, o.shard_index,
+                     o.shard_count, o.max_steps, o.state_cache, o.symmetry, o.target_kind);
+}
+
+std::optional<std::string> resume_problem(const ExploreOptions& o) {
+  return detail::checkpoint_problem(o.resume, checkpoint_identity(o));
+}
 
 namespace {
 void set_deadline(ExploreOptions& o) {

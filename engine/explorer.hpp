@@ -50,4 +50,10 @@ std::optional<std::vector<FiberId>> shrink_violation(Program& program, const std
                                                      std::span<const std::uint32_t> classes = {},
                                                      std::chrono::steady_clock::time_point deadline = {});
 
+// What a checkpoint of a search with these options must name: the program (search_identity)
+// and every option that shapes the tree and its split.
+std::string checkpoint_identity(const ExploreOptions& options);
+// Whether options.resume holds a whole checkpoint of this search: what is wrong, if not.
+std::optional<std::string> resume_problem(const ExploreOptions& options);
+
 }  // namespace rw::engine

@@ -57,6 +57,13 @@ struct ExploreOptions {
   // it finds this kind or exhausts the space. The first violation of each other kind is kept.
   std::string target_kind;
   std::function<void(const Progress&)> progress;  // called from the searching thread(s)
+  // Checkpoints (exhaustive search without auto bound): write the search's progress to
+  // `checkpoint` every `checkpoint_every` seconds, between units; go on from `resume`. The
+  // caller names the program in `search_identity` (a checkpoint of another program is refused).
+  std::string checkpoint;
+  double checkpoint_every = 60;
+  std::string resume;
+  std::string search_identity;
 };
 
 // Whether the run's --timeout has passed (never, without one).

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "engine/bytes.hpp"
+
 namespace rw::engine {
 
 StateStore::StateStore() : table_(1024) {}
@@ -101,6 +103,24 @@ std::uint64_t Interner::id(std::span<const std::uint64_t> words) {
   const std::size_t k = (h >> 40) % kStripes;
   std::lock_guard lock(stripes_[k].mutex);
   return stripes_[k].store.find_or_insert(words, h).first * kStripes + k;
+}
+
+void Interner::save(ByteWriter& out) const {
+  for (const Stripe& s : stripes_) {
+    out.u64(s.store.size());
+    s.store.for_each([&](std::uint64_t, std::span<const std::uint64_t> words) { out.words(words); });
+  }
+}
+
+bool Interner::load(ByteReader& in) {
+  for (Stripe& s : stripes_) {
+    const std::uint64_t n = in.count(sizeof(std::uint64_t));
+    for (std::uint64_t i = 0; i < n && in.ok(); ++i) {
+      const auto words = in.words();
+      if (in.ok() && !s.store.insert(words)) return false;  // twice: not a file we wrote
+    }
+  }
+  return in.ok();
 }
 
 }  // namespace rw::engine

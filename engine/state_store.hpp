@@ -55,6 +55,9 @@ class StateStore {
 class Interner {
  public:
   std::uint64_t id(std::span<const std::uint64_t> words);
+  // Every sequence with its id, and back (into an empty interner, giving each the same id).
+  void save(class ByteWriter& out) const;
+  bool load(class ByteReader& in);
 
  private:
   static constexpr std::size_t kStripes = 16;

@@ -98,4 +98,42 @@ std::uint64_t SharedCache::states() const {
   return n;
 }
 
+void SharedCache::save(ByteWriter& out) const {
+  for (const Stripe& s : stripes_) {
+    out.u64(s.store.size());
+    s.store.for_each([&](std::uint64_t index, std::span<const std::uint64_t> key) {
+      const Visit& v = s.visits[index];
+      out.words(key);
+      out.u64(v.sleep);
+      out.u64(v.preemptions);
+      out.u64(v.summary);
+    });
+  }
+  out.u64(summaries_.size());
+  for (const auto& sum : summaries_) out.words(sum);
+  positions_.save(out);
+}
+
+bool SharedCache::load(ByteReader& in) {
+  for (Stripe& s : stripes_) {
+    const std::uint64_t n = in.count(4 * sizeof(std::uint64_t));
+    for (std::uint64_t i = 0; i < n && in.ok(); ++i) {
+      const auto key = in.words();
+      Visit v{.sleep = in.u64(), .preemptions = static_cast<std::uint32_t>(in.u64()), .summary = static_cast<std::uint32_t>(in.u64())};
+      if (!in.ok() || !s.store.insert(key)) return false;
+      s.visits.push_back(v);
+    }
+  }
+  const std::uint64_t sums = in.count(sizeof(std::uint64_t));
+  for (std::uint64_t i = 0; i < sums && in.ok(); ++i) {
+    const auto words = in.words();
+    if (!in.ok() || !summary_ids_.insert(words)) return false;
+    summaries_.emplace_back(words);
+  }
+  for (const Stripe& s : stripes_)
+    for (const Visit& v : s.visits)
+      if (v.summary > summaries_.size()) return false;
+  return in.ok() && positions_.load(in);
+}
+
 }  // namespace rw::engine::detail

@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/bytes.hpp"
 #include "engine/search/event.hpp"
 #include "engine/state_store.hpp"
 
@@ -46,6 +47,10 @@ class SharedCache {
   // Folds an overlay of this cache into it: a state both know keeps the visit that explored
   // more (fewer fibers asleep, or fewer preemptions with a bound). Not concurrent with visits.
   void absorb(const SharedCache& overlay, bool bounded);
+  // Everything stored (states, visits, summaries, positions), and back into an empty cache with
+  // the same entries and ids: a checkpoint (search/checkpoint.hpp).
+  void save(ByteWriter& out) const;
+  bool load(ByteReader& in);
 
  private:
   static constexpr std::size_t kStripes = 16;
