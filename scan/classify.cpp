@@ -42,7 +42,47 @@ const std::vector<OpsType>& ops_types() {
       {"spi_driver", {"probe", "remove"}, "driver-probe"},
       {"device_driver", {"probe", "remove"}, "driver-probe"},
       {"virtio_driver", {"probe", "remove"}, "driver-probe"},
-      {"net_device_ops", {"ndo_open", "ndo_stop"}, "netdev-open"},
+      // drivers/base/dd.c call_driver_probe calls dev->bus->probe where it calls drv->probe, under the
+      // same device_lock (__driver_attach, __device_attach); device_remove calls dev->bus->remove
+      // from __device_release_driver, under device_lock too. The bus's devices go through
+      // device_del -> bus_remove_device -> device_release_driver, which takes it.
+      {"bus_type", {"probe", "remove"}, "driver-probe"},
+      // drivers/xen/xenbus/xenbus_probe.c xenbus_dev_probe / xenbus_dev_remove are the xenbus
+      // bus_type's probe and remove: they call drv->probe / drv->remove under that device_lock;
+      // xenbus_unregister_driver is driver_unregister.
+      {"xenbus_driver", {"probe", "remove"}, "driver-probe"},
+      // net/core/dev.c register_netdevice calls ndo_init and unregister_netdevice_many_notify calls
+      // ndo_uninit with RTNL held (ASSERT_RTNL), like __dev_open's ndo_open.
+      {"net_device_ops", {"ndo_open", "ndo_stop", "ndo_init", "ndo_uninit"}, "netdev-open"},
+      {"rtnl_link_ops", {"newlink", "dellink", "changelink"}, "rtnl-link"},
+      {"pernet_operations", {"init", "exit", "pre_exit", "exit_batch"}, "pernet"},
+      {"mtk_wed_ops", {"attach"}, "rcu-hook"},
+      // The others are called through dev->ops, kept since ->attach, outside any RCU section
+      // (include/linux/soc/mediatek/mtk_wed.h mtk_wed_device_detach ...): no pin, nothing waits.
+      {"mtk_wed_ops", {}, "ops-no-owner"},
+      {"nf_ct_timeout_hooks", {}, "rcu-hook"},
+      {"kgdb_io", {"pre_exception", "post_exception"}, "kgdb-io"},
+      // Releases run from the put that drops an object's last reference (lib/kobject.c
+      // kobject_cleanup; drivers/base/core.c device_release: dev->release, type->release, class->dev_release).
+      {"kobj_type", {"release"}, "kobject-release"},
+      {"device_type", {"release"}, "kobject-release"},
+      {"device", {"release"}, "kobject-release"},
+      {"class", {"dev_release"}, "kobject-release"},
+      {"atm_ioctl", {"ioctl"}, "atm-ioctl"},
+      {"mtd_chip_driver", {"probe"}, "mtd-chip"},
+      {"tc_action_ops", {}, "tc-action"},
+      {"tcf_proto_ops", {}, "tcf-proto"},
+      {"fs_context_operations", {}, "fs-context"},
+      {"l2tp_nl_cmd_ops", {"session_create", "session_delete"}, "l2tp-nl-cmd"},
+      // net/sunrpc/xprt.c xprt_destroy queues xprt_destroy_cb on the system workqueue, which calls
+      // xprt->ops->destroy holding nothing: xprt_create_transport's pin on the class owner ended
+      // after ->setup, and xprt_unregister_transport waits for no transport.
+      {"rpc_xprt_ops", {"destroy"}, "ops-no-owner"},
+      // drivers/net/team/team.c team_nl_cmd_options_set, a .doit of team_nl_family (genl_rcv holds
+      // cb_lock for read), calls option->setter through team_option_set; team_nl_fini in the
+      // module's exit is genl_unregister_family. A team mode module's options exist only while a
+      // team holds its mode (team_mode_get pinned mode->owner).
+      {"team_option", {"setter", "getter"}, "genl"},
       {"fcoe_transport", {}, "fcoe-transport"},
       {"device_attribute", {"store"}, "sysfs-store"},
       {"driver_attribute", {"store"}, "sysfs-store"},
@@ -74,11 +114,14 @@ std::string compact(std::string_view e) {
 }
 
 // Members whose structure type their path names: mISDN's struct dchannel and bchannel embed
-// their struct mISDNchannel as dev.D and ch (include/linux/mISDNhw.h).
+// their struct mISDNchannel as dev.D and ch (include/linux/mISDNhw.h); drivers embed their
+// struct device as dev.
 const char* type_of_member(const std::string& object, const std::string& field) {
   const std::string o = compact(object);
   const auto ends = [&](std::string_view tail) { return o.ends_with(tail); };
   if (field == "ctrl" && (ends(".D") || ends("->D") || ends(".ch") || ends("->ch"))) return "mISDNchannel";
+  // An embedded struct device: gameport->dev.release, serio->dev.release (include/linux/gameport.h ...).
+  if (field == "release" && (ends(".dev") || ends("->dev"))) return "device";
   return nullptr;
 }
 
@@ -198,9 +241,11 @@ class ModuleFacts {
     return std::nullopt;
   }
 
+  // Whether the instance sets its owner to THIS_MODULE (.owner; struct mtd_chip_driver calls it .module).
   bool instance_owner(const std::string& type, const std::string& instance) const {
     for (const auto* f : fields_)
-      if (f->type == type && f->instance == instance && f->field == "owner" && bare_name(f->value) == "THIS_MODULE")
+      if (f->type == type && f->instance == instance && (f->field == "owner" || f->field == "module") &&
+          bare_name(f->value) == "THIS_MODULE")
         return true;
     return false;
   }
@@ -226,7 +271,7 @@ class ModuleFacts {
       const std::string& n = c->callee;
       if ((n == "kthread_run" || n == "kthread_create" || n == "kthread_create_on_node" || n == "kthread_run_on_cpu") && arg_is(0))
         out.push_back({.framework = "kthread", .via = fmt::format("{}({}) in {}", n, g, c->caller), .function = g});
-      else if ((n == "INIT_WORK" || n == "INIT_DELAYED_WORK" || n == "INIT_RCU_WORK") && arg_is(1))
+      else if ((n == "INIT_WORK" || n == "INIT_DELAYED_WORK" || n == "INIT_RCU_WORK" || n == "tcf_queue_work") && arg_is(1))
         out.push_back({.framework = "work", .via = fmt::format("{}({}, {})", n, args[0], g), .instance = bare_name(args[0]), .function = g});
       else if ((n == "timer_setup" || n == "setup_timer") && arg_is(1))
         out.push_back({.framework = "timer", .via = fmt::format("{}({}, {})", n, args[0], g), .instance = bare_name(args[0]), .function = g});
@@ -335,6 +380,19 @@ class ModuleFacts {
       for (const auto* a : assigns_)
         if (a->field == "owner" && bare_name(a->value) == "THIS_MODULE") e.owner = true;
     }
+    if (type == "fs_context_operations") {
+      // vfs_get_tree's pin is on the file_system_type's owner (fs/fs_context.c alloc_fs_context).
+      for (const auto* f : fields_)
+        if (f->type == "file_system_type" && f->field == "owner" && bare_name(f->value) == "THIS_MODULE") e.owner = true;
+    }
+    if (type == "atmdev_ops" && field == "close" && !e.owner) {
+      // net/atm/common.c vcc_destroy_socket calls vcc->dev->ops->close, then module_put(vcc->owner):
+      // vcc_create leaves vcc->owner NULL, and only vcc_connect pins dev->ops->owner, which an
+      // atmdev_ops without .owner (a daemon's or control device's: clip's atmarpd_dev, lec, mpoa,
+      // atmtcp_control_dev) does not set. Nothing pinned; the module's exit waits for no socket.
+      e.framework = "ops-no-owner";
+      return e;
+    }
     for (const auto& t : ops_types()) {
       if (type != t.type) continue;
       if (!t.fields.empty() && std::find_if(t.fields.begin(), t.fields.end(), [&](const char* f) { return field == f; }) == t.fields.end())
@@ -439,7 +497,10 @@ Generated scenario(const Site& s, const Site* earlier_get, const Entry& e, const
     } else if (kind == "work") {
       start = fmt::format("schedule_work({})", fn);
       if (exit_calls({"flush_work", "cancel_work_sync", "cancel_delayed_work_sync", "flush_delayed_work"}, e.instance) ||
-          exit_calls({"flush_scheduled_work", "destroy_workqueue", "flush_workqueue", "drain_workqueue"}))
+          exit_calls({"flush_scheduled_work", "destroy_workqueue", "flush_workqueue", "drain_workqueue"}) ||
+          // net/sched/cls_api.c unregister_tcf_proto_ops: rcu_barrier(), then flush_workqueue(tc_filter_wq),
+          // the queue of tcf_queue_work's items.
+          (e.via.starts_with("tcf_queue_work") && exit_calls({"unregister_tcf_proto_ops"})))
         exit_stmt = fmt::format("cancel_work_sync({})", fn);
     } else if (kind == "timer") {
       start = fmt::format("mod_timer({})", fn);
@@ -506,7 +567,11 @@ std::string reason_of(const Entry& e) {
     switch (f.across) {
       case Across::Mutex: return fmt::format("{} holds {} across the call; {} takes it", f.caller, f.lock, f.unregister_fn);
       case Across::RwsemRead: return fmt::format("{} holds {} for read across the call; {} takes it for write", f.caller, f.lock, f.unregister_fn);
-      case Across::Rcu: return fmt::format("{} calls inside rcu_read_lock; {} waits in synchronize_rcu", f.caller, f.unregister_fn);
+      case Across::Rcu:
+        return f.unregister_syncs
+                   ? fmt::format("{} calls inside rcu_read_lock; {} waits in synchronize_rcu", f.caller, f.unregister_fn)
+                   : fmt::format("{} calls inside rcu_read_lock; {} waits for nothing, free_module's synchronize_rcu does",
+                                 f.caller, f.unregister_fn);
       case Across::Active: return fmt::format("{} holds an active reference ({}) across the call; {} drains it", f.caller, f.lock, f.unregister_fn);
       case Across::Irq: return fmt::format("{} runs the handler; {} waits for it in synchronize_irq", f.caller, f.unregister_fn);
       case Across::Nothing: return fmt::format("{} calls {} with no pin and nothing {} waits for", f.caller, f.ops, f.unregister_fn);
