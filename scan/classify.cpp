@@ -183,7 +183,8 @@ struct Entry {
 class ModuleFacts {
  public:
   ModuleFacts(const Facts& all, const std::vector<std::string>& files) {
-    const std::set<std::string> in(files.begin(), files.end());
+    files_.insert(files.begin(), files.end());
+    const std::set<std::string>& in = files_;
     const auto keep = [&](const auto& v, auto& out) {
       for (const auto& x : v)
         if (in.contains(x.file)) out.push_back(&x);
@@ -409,10 +410,44 @@ class ModuleFacts {
     return e;
   }
 
+  // The functions reaching `f` that something enters through (an ops field, a deferred call,
+  // init, an export): where a call chain into `f` starts.
+  std::set<std::string> roots(const std::string& f) const {
+    std::set<std::string> out;
+    for (const auto& g : reach(f))
+      if (!entries(g).empty()) out.insert(g);
+    return out;
+  }
+
+  // Whether the get at `s` stores its reference with an object that outlives the call: its
+  // function allocates the object (a direct call of an allocator), and the module drops the
+  // reference in another function entered from elsewhere (no entry point in common), the
+  // object's last put. nbd's shape: nbd_alloc_config's get, kept by the config that
+  // nbd_config_put frees from ->release, recv_work or a netlink command
+  // (drivers/block/nbd.c). A pin held by a callback and dropped by the same entry's caller is not one.
+  bool stores_reference(const Site& s, const std::vector<Site>& sites) const {
+    static const std::set<std::string> allocators = {
+        "kzalloc", "kmalloc", "kcalloc", "kvzalloc", "kvmalloc", "kzalloc_node", "kmalloc_node",
+        "kmem_cache_alloc", "kmem_cache_zalloc", "vzalloc", "vmalloc", "kmemdup"};
+    bool allocates = false;
+    for (const auto* c : calls_) allocates |= c->caller == s.function && allocators.contains(c->callee);
+    if (!allocates) return false;
+    const std::set<std::string> mine = roots(s.function);
+    if (mine.empty()) return false;
+    for (const Site& o : sites) {
+      if (is_get(o) || o.function == s.function || !files_.contains(o.file)) continue;
+      const std::set<std::string> theirs = roots(o.function);
+      if (theirs.empty()) continue;
+      if (std::none_of(theirs.begin(), theirs.end(), [&](const std::string& r) { return mine.contains(r); })) return true;
+    }
+    return false;
+  }
+
   // The module's exit function and what it (and the functions it calls) calls.
   std::string exit_function() const { return macro_arg("module_exit").value_or(""); }
 
  private:
+  std::set<std::string> files_;
   std::vector<const Field*> fields_;
   std::vector<const Assign*> assigns_;
   std::vector<const Call*> calls_;
@@ -699,9 +734,11 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
     if (is_get(s)) {
       // A get whose function also starts a thread, queues work, arms a timer or queues an RCU
       // callback takes its reference for that: a hand-off.
+      // So does a get whose reference an allocated object keeps until a put elsewhere.
       const bool hands_off = mf.calls_any(s.function, {"kthread_run", "kthread_create", "kthread_create_on_node", "schedule_work",
                                                        "queue_work", "schedule_delayed_work", "queue_delayed_work",
-                                                       "mod_timer", "add_timer", "call_rcu"});
+                                                       "mod_timer", "add_timer", "call_rcu"}) ||
+                             mf.stores_reference(s, facts.sites);
       // An exposed window before the get is the finding, whatever the reference is for; but
       // __module_get may only be called by a holder of a reference (include/linux/module.h), a
       // precondition the scenario cannot see: it passes a reference on.
