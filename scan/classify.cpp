@@ -421,10 +421,11 @@ class ModuleFacts {
 
   // Whether the get at `s` stores its reference with an object that outlives the call: its
   // function allocates the object (a direct call of an allocator), and the module drops the
-  // reference in another function entered from elsewhere (no entry point in common), the
-  // object's last put. nbd's shape: nbd_alloc_config's get, kept by the config that
-  // nbd_config_put frees from ->release, recv_work or a netlink command
-  // (drivers/block/nbd.c). A pin held by a callback and dropped by the same entry's caller is not one.
+  // reference in another function entered from elsewhere (no entry point in common) that took
+  // no reference of its own before it: the object's last put. nbd's shape: nbd_alloc_config's
+  // get, kept by the config that nbd_config_put frees from ->release, recv_work or a netlink
+  // command (drivers/block/nbd.c). Not one: gpio-aggregator's new_device_store and
+  // delete_device_store, each with its own get and put (drivers/gpio/gpio-aggregator.c).
   bool stores_reference(const Site& s, const std::vector<Site>& sites) const {
     static const std::set<std::string> allocators = {
         "kzalloc", "kmalloc", "kcalloc", "kvzalloc", "kvmalloc", "kzalloc_node", "kmalloc_node",
@@ -434,8 +435,14 @@ class ModuleFacts {
     if (!allocates) return false;
     const std::set<std::string> mine = roots(s.function);
     if (mine.empty()) return false;
+    // A put whose own function took a reference before it is that function's pair, not this get's.
+    const auto balanced = [&](const Site& put) {
+      return std::any_of(sites.begin(), sites.end(), [&](const Site& g) {
+        return is_get(g) && g.file == put.file && g.function == put.function && g.line < put.line;
+      });
+    };
     for (const Site& o : sites) {
-      if (is_get(o) || o.function == s.function || !files_.contains(o.file)) continue;
+      if (is_get(o) || o.function == s.function || !files_.contains(o.file) || balanced(o)) continue;
       const std::set<std::string> theirs = roots(o.function);
       if (theirs.empty()) continue;
       if (std::none_of(theirs.begin(), theirs.end(), [&](const std::string& r) { return mine.contains(r); })) return true;
