@@ -190,8 +190,9 @@ constexpr Framework kFrameworks[] = {
     // dev->type->release or dev->class->dev_release) in whatever task dropped it, holding nothing;
     // the kobject's refcount is no pin on the module that owns the release, and the module's
     // exit (device_unregister, kobject_put of its own references) waits for no other holder's put.
+    // include/linux/kref.h kref_put calls its release the same way.
     {.name = "kobject-release", .ops = "kobj_type.release", .caller = "kobject_cleanup",
-     .mirrors = "lib/kobject.c kobject_put, kobject_release, kobject_cleanup; drivers/base/core.c device_release",
+     .mirrors = "lib/kobject.c kobject_put, kobject_release, kobject_cleanup; drivers/base/core.c device_release; include/linux/kref.h kref_put",
      .register_fn = "kobject_init", .unregister_fn = "kobject_put",
      .across = Across::Nothing, .absent = 0},
     // net/atm/ioctl.c do_vcc_ioctl: mutex_lock(&ioctl_mutex), for each registered atm_ioctl
@@ -240,6 +241,16 @@ constexpr Framework kFrameworks[] = {
      .mirrors = "net/l2tp/l2tp_netlink.c l2tp_nl_cmd_session_create, l2tp_nl_unregister_ops; net/netlink/genetlink.c genl_family_rcv_msg_doit",
      .register_fn = "l2tp_nl_register_ops", .unregister_fn = "l2tp_nl_unregister_ops",
      .across = Across::Mutex, .lock = "genl_mutex", .absent = -EINVAL},
+    // A cxgb4 upper-layer driver's callbacks: drivers/net/ethernet/chelsio/cxgb4/cxgb4_main.c calls
+    // a ULD's state_change (notify_ulds, detach_ulds), tlsdev_ops (cxgb4_ktls_dev_add/_del) and
+    // xfrmdev_ops (cxgb4_xfrm_add_state, cxgb4_xfrm_free_state: mutex_trylock, skipped when busy)
+    // holding uld_mutex, as uld_attach does for ->add and ->state_change (cxgb4_uld.c);
+    // cxgb4_unregister_uld takes uld_mutex.
+    {.name = "cxgb4-uld", .ops = "cxgb4_uld_info.state_change", .caller = "notify_ulds",
+     .mirrors = "drivers/net/ethernet/chelsio/cxgb4/cxgb4_main.c notify_ulds, cxgb4_ktls_dev_add, cxgb4_xfrm_add_state; "
+                "cxgb4_uld.c uld_attach, cxgb4_unregister_uld",
+     .register_fn = "cxgb4_register_uld", .unregister_fn = "cxgb4_unregister_uld",
+     .across = Across::Mutex, .lock = "uld_mutex", .absent = -ENODEV},
 };
 
 bool has_lookup_lock(const Framework& f) {
