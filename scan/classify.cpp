@@ -74,6 +74,7 @@ const std::vector<OpsType>& ops_types() {
       {"tcf_proto_ops", {}, "tcf-proto"},
       {"fs_context_operations", {}, "fs-context"},
       {"l2tp_nl_cmd_ops", {"session_create", "session_delete"}, "l2tp-nl-cmd"},
+      {"cxgb4_uld_info", {}, "cxgb4-uld"},
       // net/sunrpc/xprt.c xprt_destroy queues xprt_destroy_cb on the system workqueue, which calls
       // xprt->ops->destroy holding nothing: xprt_create_transport's pin on the class owner ended
       // after ->setup, and xprt_unregister_transport waits for no transport.
@@ -276,11 +277,20 @@ class ModuleFacts {
         out.push_back({.framework = "work", .via = fmt::format("{}({}, {})", n, args[0], g), .instance = bare_name(args[0]), .function = g});
       else if ((n == "timer_setup" || n == "setup_timer") && arg_is(1))
         out.push_back({.framework = "timer", .via = fmt::format("{}({}, {})", n, args[0], g), .instance = bare_name(args[0]), .function = g});
+      else if ((n == "kref_put" || n == "kref_put_mutex" || n == "kref_put_lock") && arg_is(1))
+        // include/linux/kref.h: the put that drops the last reference calls release in its own
+        // context, holding nothing (the lock of kref_put_mutex/_lock is the caller's, not one the
+        // module's exit takes): a kobject release's convention.
+        out.push_back({.framework = "kobject-release", .via = fmt::format("{}({}, {}) in {}", n, args[0], g, c->caller),
+                       .instance = bare_name(args[0]), .function = g, .field = "release"});
       else if (n == "call_rcu" && arg_is(1))
         out.push_back({.framework = "rcu", .via = fmt::format("call_rcu({}, {})", args[0], g), .instance = bare_name(args[0]), .function = g});
       else if ((n == "request_irq" || n == "devm_request_irq" || n == "request_threaded_irq" ||
                 n == "devm_request_threaded_irq") && (arg_is(1) || (n.find("threaded") != std::string::npos && arg_is(2))))
         out.push_back({.framework = "irq", .via = fmt::format("{}(..., {}, ...)", n, g), .function = g});
+      else if (std::any_of(args.begin(), args.end(), [&](const std::string& a) { return bare_name(a) == g; }))
+        // Handed to a registration racewin has no preset for: named, not judged.
+        out.push_back({.framework = "unknown", .via = fmt::format("passed to {}() in {}", n, c->caller), .function = g});
     }
     for (const auto* m : macros_) {
       const auto args = m->arg_list();
@@ -385,6 +395,17 @@ class ModuleFacts {
       // vfs_get_tree's pin is on the file_system_type's owner (fs/fs_context.c alloc_fs_context).
       for (const auto* f : fields_)
         if (f->type == "file_system_type" && f->field == "owner" && bare_name(f->value) == "THIS_MODULE") e.owner = true;
+    }
+    if (type == "tlsdev_ops" || type == "xfrmdev_ops") {
+      // Offload ops a cxgb4 ULD hands to cxgb4 in its cxgb4_uld_info (.tlsdev_ops, .xfrmdev_ops):
+      // cxgb4's own netdev ops call them holding uld_mutex. Others are called by net/tls and
+      // net/xfrm directly, which racewin has no preset for.
+      for (const auto* f : fields_)
+        if (f->type == "cxgb4_uld_info" && f->field == type && bare_name(f->value) == instance) {
+          e.framework = "cxgb4-uld";
+          e.via += fmt::format(" (cxgb4_uld_info.{} of {})", type, f->instance);
+          return e;
+        }
     }
     if (type == "atmdev_ops" && field == "close" && !e.owner) {
       // net/atm/common.c vcc_destroy_socket calls vcc->dev->ops->close, then module_put(vcc->owner):

@@ -2,7 +2,8 @@
 // (scan/facts.cpp reads them). It transforms nothing. Each rule matches one kind of fact; a
 // python script prints it with its file and line.
 //   site  FILE LINE FUNCTION CALL FORM        a self-reference: try_module_get(THIS_MODULE) ...
-//   ops   FILE LINE TYPE INSTANCE FIELD VALUE  a designated initializer of a static structure
+//   ops   FILE LINE TYPE INSTANCE FIELD VALUE  a designated initializer of a static structure (or a
+//                                            field a sysfs __ATTR* initializer sets)
 //   set   FILE LINE OBJECT FIELD VALUE FUNCTION  a function assigned to a field at run time (x->f = fn)
 //   call  FILE LINE CALLER CALLEE ARGS       a call made by a function, with its arguments
 //   macro FILE LINE NAME ARGS                 a top-level macro use (module_init, DEVICE_ATTR ...)
@@ -105,6 +106,32 @@ V << ops_indexed.V;
 p << ops_indexed.p;
 @@
 out("ops", p[0].file, p[0].line, T, inst, fld, V)
+
+// An attribute initialized by one of include/linux/sysfs.h's macros, printed as the fields its
+// expansion designates: __ATTR(name, mode, show, store) sets .show and .store, __ATTR_RW(name)
+// and __ATTR_WO(name) set .store = name_store, __ATTR_RO(name) .show = name_show.
+@attr_macro@
+identifier T, inst, M;
+expression list args;
+position p;
+@@
+struct T inst = M@p(args);
+
+@script:python@
+T << attr_macro.T;
+inst << attr_macro.inst;
+M << attr_macro.M;
+args << attr_macro.args;
+p << attr_macro.p;
+@@
+a = [x.strip() for x in str(args).split(",")]
+if M == "__ATTR" and len(a) == 4:
+    out("ops", p[0].file, p[0].line, T, inst, "show", a[2])
+    out("ops", p[0].file, p[0].line, T, inst, "store", a[3])
+elif M in ("__ATTR_RW", "__ATTR_WO") and len(a) == 1:
+    out("ops", p[0].file, p[0].line, T, inst, "store", a[0] + "_store")
+elif M == "__ATTR_RO" and len(a) == 1:
+    out("ops", p[0].file, p[0].line, T, inst, "show", a[0] + "_show")
 
 @set_field@
 identifier fld, V;
