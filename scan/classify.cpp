@@ -75,6 +75,16 @@ const std::vector<OpsType>& ops_types() {
       {"fs_context_operations", {}, "fs-context"},
       {"l2tp_nl_cmd_ops", {"session_create", "session_delete"}, "l2tp-nl-cmd"},
       {"cxgb4_uld_info", {}, "cxgb4-uld"},
+      // kernel/irq/manage.c __setup_irq calls chip->irq_request_resources holding desc->request_mutex
+      // and chip_bus_lock, after try_module_get(desc->owner), which is NULL for the descs an irq
+      // domain allocates (kernel/irq/irqdomain.c irq_domain_alloc_descs passes the built-in
+      // THIS_MODULE); __free_irq calls irq_release_resources the same way. The chip driver's
+      // removal (irq_domain_remove, irq_dispose_mapping) takes neither lock: nothing pins, nothing waits.
+      {"irq_chip", {"irq_request_resources", "irq_release_resources"}, "ops-no-owner"},
+      // net/l2tp/l2tp_core.c l2tp_session_delete calls session->session_close holding nothing (from
+      // a tunnel's del_work, a socket's release or a netlink command); the pseudowire module's
+      // exit waits for no session.
+      {"l2tp_session", {"session_close"}, "ops-no-owner"},
       // net/sunrpc/xprt.c xprt_destroy queues xprt_destroy_cb on the system workqueue, which calls
       // xprt->ops->destroy holding nothing: xprt_create_transport's pin on the class owner ended
       // after ->setup, and xprt_unregister_transport waits for no transport.
@@ -131,6 +141,7 @@ const char* type_of_field(const std::string& field) {
   static const std::map<std::string, const char*> m = {
       {"notifier_call", "notifier_block"}, {"ndo_open", "net_device_ops"}, {"ndo_stop", "net_device_ops"},
       {"doit", "genl_ops"},                {"proc_write", "proc_ops"},
+      {"session_close", "l2tp_session"},
   };
   const auto it = m.find(field);
   return it == m.end() ? nullptr : it->second;
@@ -637,7 +648,10 @@ std::string reason_of(const Entry& e) {
                                  f.caller, f.unregister_fn);
       case Across::Active: return fmt::format("{} holds an active reference ({}) across the call; {} drains it", f.caller, f.lock, f.unregister_fn);
       case Across::Irq: return fmt::format("{} runs the handler; {} waits for it in synchronize_irq", f.caller, f.unregister_fn);
-      case Across::Nothing: return fmt::format("{} calls {} with no pin and nothing {} waits for", f.caller, f.ops, f.unregister_fn);
+      case Across::Nothing:
+        // The generic preset names the structure the site is reached through instead.
+        if (f.name == "ops-no-owner") return fmt::format("the caller of {} holds no pin and nothing the module's exit waits for", e.via);
+        return fmt::format("{} calls {} with no pin and nothing {} waits for", f.caller, f.ops, f.unregister_fn);
     }
   }
   return "";
@@ -654,7 +668,8 @@ std::string fix_of(const Site& s, const Entry& e, Class c) {
   if (const auto idx = models::find_framework(e.framework)) {
     const Framework& f = models::frameworks()[*idx];
     if (f.pin != Pin::None) return fmt::format("set .owner = THIS_MODULE in {}", e.instance);
-    return fmt::format("{} has no owner: the caller must pin the module, or the exit must wait for {}", f.ops, e.function);
+    return fmt::format("{} has no owner: the caller must pin the module, or the exit must wait for {}",
+                       f.name == "ops-no-owner" ? e.via : std::string(f.ops), e.function);
   }
   return "";
 }
