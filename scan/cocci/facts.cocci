@@ -7,7 +7,7 @@
 //   set   FILE LINE OBJECT FIELD VALUE FUNCTION  a function assigned to a field at run time (x->f = fn)
 //   call  FILE LINE CALLER CALLEE ARGS       a call made by a function, with its arguments
 //   macro FILE LINE NAME ARGS                 a top-level macro use (module_init, DEVICE_ATTR ...)
-//   func  FILE LINE FUNCTION                  a function definition
+//   func  FILE LINE FUNCTION                  a function definition (or a macro that wraps a call)
 
 @initialize:python@
 @@
@@ -166,6 +166,26 @@ args << calls.args;
 p << calls.p;
 @@
 out("call", p[0].file, p[0].line, p[0].current_element, callee, args)
+
+
+// A function-like macro that is a call of a function (ipset's
+// #define find_set_type_get(...) __find_set_type_get(..., false)): printed as a function
+// of that name which calls it, so that a call of the macro reaches the function.
+@wrapper_macro@
+identifier M, F;
+expression list args;
+position p;
+@@
+#define M(...) F@p(args)
+
+@script:python@
+M << wrapper_macro.M;
+F << wrapper_macro.F;
+args << wrapper_macro.args;
+p << wrapper_macro.p;
+@@
+out("func", p[0].file, p[0].line, M)
+out("call", p[0].file, p[0].line, M, F, args)
 
 
 @top_macro@
