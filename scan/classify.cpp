@@ -368,6 +368,24 @@ class ModuleFacts {
         e.via += fmt::format(", registered through {}", c->callee);
         return e;
       }
+      // A cdev_alloc'd cdev given the fops at run time (drivers/scsi/sg.c sg_add_device:
+      // cdev->owner = THIS_MODULE; cdev->ops = &sg_fops; cdev_add): register_chrdev's shape
+      // (fs/char_dev.c __register_chrdev: cdev_alloc, cdev->owner = fops->owner, cdev->ops = fops)
+      // when its owner is the fops' owner.
+      for (const auto* a : assigns_) {
+        if (a->field != "ops" || bare_name(a->value) != instance) continue;
+        const std::string cdev = compact(a->object);
+        bool cdev_owner = false;
+        for (const auto* o : assigns_)
+          cdev_owner |= o->field == "owner" && compact(o->object) == cdev && o->function == a->function &&
+                        bare_name(o->value) == "THIS_MODULE";
+        if (cdev_owner == e.owner && calls_any(a->function, {"cdev_add"})) {
+          e.framework = "chardev";
+          e.registration = "register_chrdev";
+          e.via += fmt::format(", {}->ops in {} (cdev_add)", a->object, a->function);
+          return e;
+        }
+      }
       e.framework = "unknown";
       e.via += ", registered nowhere the scan sees";
       return e;

@@ -4,7 +4,7 @@
 //   site  FILE LINE FUNCTION CALL FORM        a self-reference: try_module_get(THIS_MODULE) ...
 //   ops   FILE LINE TYPE INSTANCE FIELD VALUE  a designated initializer of a static structure (or a
 //                                            field a sysfs __ATTR* initializer sets)
-//   set   FILE LINE OBJECT FIELD VALUE FUNCTION  a function assigned to a field at run time (x->f = fn)
+//   set   FILE LINE OBJECT FIELD VALUE FUNCTION  a name assigned to a field at run time (x->f = fn, x->ops = &fops)
 //   call  FILE LINE CALLER CALLEE ARGS       a call made by a function, with its arguments
 //   macro FILE LINE NAME ARGS                 a top-level macro use (module_init, DEVICE_ATTR ...)
 //   func  FILE LINE FUNCTION                  a function definition (or a macro that wraps a call)
@@ -142,6 +142,10 @@ position p;
  E->fld = V@p
 |
  E.fld = V@p
+|
+ E->fld = &V@p
+|
+ E.fld = &V@p
 )
 
 @script:python@
