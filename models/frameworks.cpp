@@ -251,6 +251,17 @@ constexpr Framework kFrameworks[] = {
                 "cxgb4_uld.c uld_attach, cxgb4_unregister_uld",
      .register_fn = "cxgb4_register_uld", .unregister_fn = "cxgb4_unregister_uld",
      .across = Across::Mutex, .lock = "uld_mutex", .absent = -ENODEV},
+    // drivers/watchdog/watchdog_dev.c watchdog_open: try_module_get(wdd->ops->owner) before
+    // ->start (watchdog_start), unless the hardware runs, when watchdog_cdev_register already
+    // holds that pin (__module_get); watchdog_release calls ->stop (watchdog_stop) under
+    // wd_data->lock and drops the pin (module_put(wd_data->cdev.owner)) only after, and not while
+    // the watchdog still runs. The open finds the device under misc_open's misc_mtx
+    // (/dev/watchdog), which watchdog_cdev_unregister's misc_deregister takes (for /dev/watchdogN,
+    // chrdev_open's cdev_get has pinned cdev.owner, the same module, before).
+    {.name = "watchdog", .ops = "watchdog_ops.start", .caller = "watchdog_open",
+     .mirrors = "drivers/watchdog/watchdog_dev.c watchdog_open, watchdog_release, watchdog_cdev_register, watchdog_cdev_unregister",
+     .register_fn = "watchdog_register_device", .unregister_fn = "watchdog_unregister_device",
+     .across = Across::Nothing, .lock = "misc_mtx", .pin = Pin::Life, .absent = -EBUSY, .release_field = "stop"},
 };
 
 bool has_lookup_lock(const Framework& f) {
