@@ -75,6 +75,7 @@ const std::vector<OpsType>& ops_types() {
       {"fs_context_operations", {}, "fs-context"},
       {"l2tp_nl_cmd_ops", {"session_create", "session_delete"}, "l2tp-nl-cmd"},
       {"cxgb4_uld_info", {}, "cxgb4-uld"},
+      {"watchdog_ops", {}, "watchdog"},
       // kernel/irq/manage.c __setup_irq calls chip->irq_request_resources holding desc->request_mutex
       // and chip_bus_lock, after try_module_get(desc->owner), which is NULL for the descs an irq
       // domain allocates (kernel/irq/irqdomain.c irq_domain_alloc_descs passes the built-in
