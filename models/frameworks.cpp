@@ -31,7 +31,7 @@ constexpr Framework kFrameworks[] = {
     {.name = "notifier-atomic", .ops = "notifier_block.notifier_call", .caller = "atomic_notifier_call_chain",
      .mirrors = "kernel/notifier.c atomic_notifier_call_chain, atomic_notifier_chain_unregister",
      .register_fn = "atomic_notifier_chain_register", .unregister_fn = "atomic_notifier_chain_unregister",
-     .across = Across::Rcu, .lock = "nh->lock", .lock_per_callback = true, .absent = 0},
+     .across = Across::Rcu, .lock = "nh->lock", .lock_per_callback = true, .unregister_syncs = true, .absent = 0},
     // net/core/dev.c call_netdevice_notifiers runs under RTNL; unregister_netdevice_notifier takes it.
     {.name = "notifier-netdevice", .ops = "notifier_block.notifier_call", .caller = "call_netdevice_notifiers",
      .mirrors = "net/core/dev.c call_netdevice_notifiers (ASSERT_RTNL), unregister_netdevice_notifier (rtnl_lock)",
@@ -53,7 +53,7 @@ constexpr Framework kFrameworks[] = {
     {.name = "nfnetlink-rcu", .ops = "nfnl_callback.call", .caller = "nfnetlink_rcv_msg",
      .mirrors = "net/netfilter/nfnetlink.c nfnetlink_rcv_msg (NFNL_CB_RCU), nfnetlink_subsys_unregister",
      .register_fn = "nfnetlink_subsys_register", .unregister_fn = "nfnetlink_subsys_unregister",
-     .across = Across::Rcu, .lock = "nfnl_lock", .absent = -EINVAL},
+     .across = Across::Rcu, .lock = "nfnl_lock", .unregister_syncs = true, .absent = -EINVAL},
     // drivers/base/dd.c __driver_attach: device_lock(dev) around driver_probe_device -> ->probe;
     // driver_unregister -> driver_detach takes device_lock(dev) for each bound device.
     {.name = "driver-probe", .ops = "device_driver.probe", .caller = "__driver_attach",
@@ -149,6 +149,119 @@ constexpr Framework kFrameworks[] = {
      .register_fn = "sock_register", .unregister_fn = "sock_unregister",
      .across = Across::Nothing, .lock = "net_family_lock", .pin = Pin::Life, .lookup_rcu = true,
      .unregister_syncs = true, .absent = -EAFNOSUPPORT, .release_field = "release"},
+    // net/core/rtnetlink.c rtnetlink_rcv_msg: RTM_NEWLINK and RTM_DELLINK are registered without
+    // RTNL_FLAG_DOIT_UNLOCKED (rtnetlink_init), so rtnl_lock() is held across rtnl_newlink ->
+    // __rtnl_newlink -> rtnl_newlink_create -> ops->newlink and rtnl_dellink -> ops->dellink;
+    // rtnl_link_unregister takes rtnl_lock (rtnl_lock_unregistering_all) to unlink the ops.
+    {.name = "rtnl-link", .ops = "rtnl_link_ops.newlink", .caller = "rtnl_newlink",
+     .mirrors = "net/core/rtnetlink.c rtnetlink_rcv_msg, rtnl_newlink, rtnl_dellink, rtnl_link_unregister",
+     .register_fn = "rtnl_link_register", .unregister_fn = "rtnl_link_unregister",
+     .across = Across::Mutex, .lock = "rtnl_mutex", .absent = -ENODEV},
+    // net/core/net_namespace.c cleanup_net: down_read(&pernet_ops_rwsem) across ops_exit_list ->
+    // ops->exit (copy_net_ns -> setup_net likewise for ->init); unregister_pernet_subsys and
+    // unregister_pernet_device take it for write.
+    {.name = "pernet", .ops = "pernet_operations.exit", .caller = "cleanup_net",
+     .mirrors = "net/core/net_namespace.c cleanup_net, copy_net_ns, ops_exit_list, unregister_pernet_subsys",
+     .register_fn = "register_pernet_subsys", .unregister_fn = "unregister_pernet_subsys",
+     .across = Across::RwsemRead, .lock = "pernet_ops_rwsem", .absent = 0},
+    // An ops pointer a module publishes with rcu_assign_pointer and its callers call inside
+    // rcu_read_lock; the module clears it and calls synchronize_rcu() before it goes.
+    // include/linux/soc/mediatek/mtk_wed.h mtk_wed_device_attach: rcu_read_lock, rcu_dereference
+    // (mtk_soc_wed_ops), ->attach; drivers/net/ethernet/mediatek/mtk_wed.c mtk_wed_exit:
+    // rcu_assign_pointer(mtk_soc_wed_ops, NULL), synchronize_rcu(). net/netfilter/
+    // nf_conntrack_timeout.c nf_ct_set_timeout, nf_ct_destroy_timeout: rcu_read_lock,
+    // rcu_dereference(nf_ct_timeout_hook), ->timeout_find_get / ->timeout_put;
+    // nfnetlink_cttimeout.c cttimeout_exit: RCU_INIT_POINTER(nf_ct_timeout_hook, NULL), synchronize_net().
+    {.name = "rcu-hook", .ops = "rcu-published ops (mtk_wed_ops.attach)", .caller = "rcu_dereference(hook)->fn",
+     .mirrors = "include/linux/soc/mediatek/mtk_wed.h mtk_wed_device_attach; drivers/net/ethernet/mediatek/mtk_wed.c mtk_wed_exit; "
+                "net/netfilter/nf_conntrack_timeout.c nf_ct_set_timeout, nf_ct_destroy_timeout; net/netfilter/nfnetlink_cttimeout.c cttimeout_exit",
+     .register_fn = "rcu_assign_pointer", .unregister_fn = "RCU_INIT_POINTER",  // (hook, &ops), (hook, NULL)
+     .across = Across::Rcu, .lock = "hook", .unregister_syncs = true, .absent = -ENODEV},
+    // kernel/debug/debug_core.c kgdb_cpu_enter: rcu_read_lock() and local_irq_save() before
+    // dbg_io_ops->pre_exception, both released after ->post_exception; kgdb_unregister_io_module
+    // clears dbg_io_ops under kgdb_registration_lock and waits for nothing. What covers a call in
+    // flight is free_module's synchronize_rcu() (kernel/module/main.c), after the exit.
+    {.name = "kgdb-io", .ops = "kgdb_io.pre_exception", .caller = "kgdb_cpu_enter",
+     .mirrors = "kernel/debug/debug_core.c kgdb_cpu_enter, kgdb_unregister_io_module; kernel/module/main.c free_module (synchronize_rcu)",
+     .register_fn = "kgdb_register_io_module", .unregister_fn = "kgdb_unregister_io_module",
+     .across = Across::Rcu, .lock = "kgdb_registration_lock", .absent = 0},
+    // lib/kobject.c kobject_put: the put that drops the last reference runs kobject_release ->
+    // kobject_cleanup -> ktype->release (drivers/base/core.c device_release: dev->release,
+    // dev->type->release or dev->class->dev_release) in whatever task dropped it, holding nothing;
+    // the kobject's refcount is no pin on the module that owns the release, and the module's
+    // exit (device_unregister, kobject_put of its own references) waits for no other holder's put.
+    // include/linux/kref.h kref_put calls its release the same way.
+    {.name = "kobject-release", .ops = "kobj_type.release", .caller = "kobject_cleanup",
+     .mirrors = "lib/kobject.c kobject_put, kobject_release, kobject_cleanup; drivers/base/core.c device_release; include/linux/kref.h kref_put",
+     .register_fn = "kobject_init", .unregister_fn = "kobject_put",
+     .across = Across::Nothing, .absent = 0},
+    // net/atm/ioctl.c do_vcc_ioctl: mutex_lock(&ioctl_mutex), for each registered atm_ioctl
+    // try_module_get(ic->owner), ic->ioctl, module_put(ic->owner), mutex_unlock; deregister_atm_ioctl
+    // takes ioctl_mutex to unlink.
+    {.name = "atm-ioctl", .ops = "atm_ioctl.ioctl", .caller = "do_vcc_ioctl",
+     .mirrors = "net/atm/ioctl.c do_vcc_ioctl, register_atm_ioctl, deregister_atm_ioctl",
+     .register_fn = "register_atm_ioctl", .unregister_fn = "deregister_atm_ioctl",
+     .across = Across::Mutex, .lock = "ioctl_mutex", .pin = Pin::Call, .absent = -EINVAL},
+    // drivers/mtd/chips/chipreg.c get_mtd_chip_driver: try_module_get(drv->module) under
+    // chip_drvs_lock; do_map_probe calls drv->probe, then module_put(drv->module) (NULL when
+    // absent); unregister_mtd_chip_driver unlinks under chip_drvs_lock.
+    {.name = "mtd-chip", .ops = "mtd_chip_driver.probe", .caller = "do_map_probe",
+     .mirrors = "drivers/mtd/chips/chipreg.c get_mtd_chip_driver, do_map_probe, unregister_mtd_chip_driver",
+     .register_fn = "register_mtd_chip_driver", .unregister_fn = "unregister_mtd_chip_driver",
+     .across = Across::Nothing, .lock = "chip_drvs_lock", .pin = Pin::Call, .absent = -ENODEV},
+    // net/sched/act_api.c tc_action_load_ops -> tc_lookup_action_n: try_module_get(a->owner) under
+    // read_lock(&act_mod_lock); tcf_action_init_1 calls ->init; the pin stays with the action until
+    // __tcf_action_put -> tcf_action_cleanup -> module_put(ops->owner) (dropped at once on failure);
+    // tcf_unregister_action unlinks under write_lock(&act_mod_lock).
+    {.name = "tc-action", .ops = "tc_action_ops.init", .caller = "tcf_action_init_1",
+     .mirrors = "net/sched/act_api.c tc_action_load_ops, tc_lookup_action_n, tcf_action_init_1, __tcf_action_put, tcf_unregister_action",
+     .register_fn = "tcf_register_action", .unregister_fn = "tcf_unregister_action",
+     .across = Across::Nothing, .lock = "act_mod_lock", .pin = Pin::Life, .absent = -ENOENT, .release_field = "cleanup"},
+    // net/sched/cls_api.c tcf_proto_lookup_ops: try_module_get(t->owner) under
+    // read_lock(&cls_mod_lock); tcf_proto_create calls ->init and keeps the pin with the filter;
+    // tcf_proto_destroy calls ->destroy, then module_put(tp->ops->owner); unregister_tcf_proto_ops
+    // waits for the destroy handlers' deferred work (rcu_barrier, flush_workqueue(tc_filter_wq)),
+    // then unlinks under write_lock(&cls_mod_lock).
+    {.name = "tcf-proto", .ops = "tcf_proto_ops.init", .caller = "tcf_proto_create",
+     .mirrors = "net/sched/cls_api.c tcf_proto_lookup_ops, tcf_proto_create, tcf_proto_destroy, unregister_tcf_proto_ops",
+     .register_fn = "register_tcf_proto_ops", .unregister_fn = "unregister_tcf_proto_ops",
+     .across = Across::Nothing, .lock = "cls_mod_lock", .pin = Pin::Life, .absent = -ENOENT, .release_field = "destroy"},
+    // fs/filesystems.c __get_fs_type: try_module_get(fs->owner) under read_lock(&file_systems_lock);
+    // fs/fs_context.c alloc_fs_context keeps the file_system_type pinned in fc->fs_type until
+    // put_fs_context; fs/super.c vfs_get_tree calls fc->ops->get_tree in between.
+    // unregister_filesystem unlinks under write_lock, then synchronize_rcu().
+    {.name = "fs-context", .ops = "fs_context_operations.get_tree", .caller = "vfs_get_tree",
+     .mirrors = "fs/filesystems.c __get_fs_type, unregister_filesystem; fs/fs_context.c alloc_fs_context, put_fs_context; fs/super.c vfs_get_tree",
+     .register_fn = "register_filesystem", .unregister_fn = "unregister_filesystem",
+     .across = Across::Nothing, .lock = "file_systems_lock", .pin = Pin::Call, .unregister_syncs = true, .absent = -ENODEV},
+    // net/l2tp/l2tp_netlink.c l2tp_nl_cmd_session_create, a .doit of l2tp_nl_family, which has no
+    // parallel_ops: genl_family_rcv_msg_doit holds genl_lock() (genl_mutex) across it and its call of
+    // l2tp_nl_cmd_ops[pw_type]->session_create; l2tp_nl_unregister_ops clears the slot under genl_lock().
+    {.name = "l2tp-nl-cmd", .ops = "l2tp_nl_cmd_ops.session_create", .caller = "l2tp_nl_cmd_session_create",
+     .mirrors = "net/l2tp/l2tp_netlink.c l2tp_nl_cmd_session_create, l2tp_nl_unregister_ops; net/netlink/genetlink.c genl_family_rcv_msg_doit",
+     .register_fn = "l2tp_nl_register_ops", .unregister_fn = "l2tp_nl_unregister_ops",
+     .across = Across::Mutex, .lock = "genl_mutex", .absent = -EINVAL},
+    // A cxgb4 upper-layer driver's callbacks: drivers/net/ethernet/chelsio/cxgb4/cxgb4_main.c calls
+    // a ULD's state_change (notify_ulds, detach_ulds), tlsdev_ops (cxgb4_ktls_dev_add/_del) and
+    // xfrmdev_ops (cxgb4_xfrm_add_state, cxgb4_xfrm_free_state: mutex_trylock, skipped when busy)
+    // holding uld_mutex, as uld_attach does for ->add and ->state_change (cxgb4_uld.c);
+    // cxgb4_unregister_uld takes uld_mutex.
+    {.name = "cxgb4-uld", .ops = "cxgb4_uld_info.state_change", .caller = "notify_ulds",
+     .mirrors = "drivers/net/ethernet/chelsio/cxgb4/cxgb4_main.c notify_ulds, cxgb4_ktls_dev_add, cxgb4_xfrm_add_state; "
+                "cxgb4_uld.c uld_attach, cxgb4_unregister_uld",
+     .register_fn = "cxgb4_register_uld", .unregister_fn = "cxgb4_unregister_uld",
+     .across = Across::Mutex, .lock = "uld_mutex", .absent = -ENODEV},
+    // drivers/watchdog/watchdog_dev.c watchdog_open: try_module_get(wdd->ops->owner) before
+    // ->start (watchdog_start), unless the hardware runs, when watchdog_cdev_register already
+    // holds that pin (__module_get); watchdog_release calls ->stop (watchdog_stop) under
+    // wd_data->lock and drops the pin (module_put(wd_data->cdev.owner)) only after, and not while
+    // the watchdog still runs. The open finds the device under misc_open's misc_mtx
+    // (/dev/watchdog), which watchdog_cdev_unregister's misc_deregister takes (for /dev/watchdogN,
+    // chrdev_open's cdev_get has pinned cdev.owner, the same module, before).
+    {.name = "watchdog", .ops = "watchdog_ops.start", .caller = "watchdog_open",
+     .mirrors = "drivers/watchdog/watchdog_dev.c watchdog_open, watchdog_release, watchdog_cdev_register, watchdog_cdev_unregister",
+     .register_fn = "watchdog_register_device", .unregister_fn = "watchdog_unregister_device",
+     .across = Across::Nothing, .lock = "misc_mtx", .pin = Pin::Life, .absent = -EBUSY, .release_field = "stop"},
 };
 
 bool has_lookup_lock(const Framework& f) {
@@ -329,7 +442,7 @@ void unregister_callback(Ctx& c, Module& m, std::size_t cb) {
       lock_checked(c, m.o_cb_lock[cb], l.unreg_lock, std::source_location::current());
       unlink();
       c.ex.unlock(m.o_cb_lock[cb], l.unreg_unlock);
-      synchronize_rcu(c, l.wait);
+      if (f.unregister_syncs) synchronize_rcu(c, l.wait);  // else free_module's synchronize_rcu waits
       break;
     case Across::Active:
     case Across::Irq: {

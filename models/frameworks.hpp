@@ -41,7 +41,7 @@ struct Framework {
   bool lock_per_callback = false;  // one lock per registration (a chain's rwsem, a device's lock), not one for all
   Pin pin = Pin::None;
   bool lookup_rcu = false;         // Across::Nothing: the lookup (and the pin) run inside rcu_read_lock
-  bool unregister_syncs = false;   // unregistering ends with synchronize_rcu()
+  bool unregister_syncs = false;   // Across::Nothing / Rcu: unregistering ends with synchronize_rcu()
   bool ops_in_module_data = true;  // the caller reads the function pointer from the module's static ops
   std::int64_t absent = 0;         // what the caller returns when the callback is not registered
   std::string_view release_field;  // Pin::Life: the ops field the release op calls ("release")

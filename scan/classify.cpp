@@ -42,7 +42,59 @@ const std::vector<OpsType>& ops_types() {
       {"spi_driver", {"probe", "remove"}, "driver-probe"},
       {"device_driver", {"probe", "remove"}, "driver-probe"},
       {"virtio_driver", {"probe", "remove"}, "driver-probe"},
-      {"net_device_ops", {"ndo_open", "ndo_stop"}, "netdev-open"},
+      // drivers/base/dd.c call_driver_probe calls dev->bus->probe where it calls drv->probe, under the
+      // same device_lock (__driver_attach, __device_attach); device_remove calls dev->bus->remove
+      // from __device_release_driver, under device_lock too. The bus's devices go through
+      // device_del -> bus_remove_device -> device_release_driver, which takes it.
+      {"bus_type", {"probe", "remove"}, "driver-probe"},
+      // drivers/xen/xenbus/xenbus_probe.c xenbus_dev_probe / xenbus_dev_remove are the xenbus
+      // bus_type's probe and remove: they call drv->probe / drv->remove under that device_lock;
+      // xenbus_unregister_driver is driver_unregister.
+      {"xenbus_driver", {"probe", "remove"}, "driver-probe"},
+      // net/core/dev.c register_netdevice calls ndo_init and unregister_netdevice_many_notify calls
+      // ndo_uninit with RTNL held (ASSERT_RTNL), like __dev_open's ndo_open.
+      {"net_device_ops", {"ndo_open", "ndo_stop", "ndo_init", "ndo_uninit"}, "netdev-open"},
+      {"rtnl_link_ops", {"newlink", "dellink", "changelink"}, "rtnl-link"},
+      {"pernet_operations", {"init", "exit", "pre_exit", "exit_batch"}, "pernet"},
+      {"mtk_wed_ops", {"attach"}, "rcu-hook"},
+      // The others are called through dev->ops, kept since ->attach, outside any RCU section
+      // (include/linux/soc/mediatek/mtk_wed.h mtk_wed_device_detach ...): no pin, nothing waits.
+      {"mtk_wed_ops", {}, "ops-no-owner"},
+      {"nf_ct_timeout_hooks", {}, "rcu-hook"},
+      {"kgdb_io", {"pre_exception", "post_exception"}, "kgdb-io"},
+      // Releases run from the put that drops an object's last reference (lib/kobject.c
+      // kobject_cleanup; drivers/base/core.c device_release: dev->release, type->release, class->dev_release).
+      {"kobj_type", {"release"}, "kobject-release"},
+      {"device_type", {"release"}, "kobject-release"},
+      {"device", {"release"}, "kobject-release"},
+      {"class", {"dev_release"}, "kobject-release"},
+      {"atm_ioctl", {"ioctl"}, "atm-ioctl"},
+      {"mtd_chip_driver", {"probe"}, "mtd-chip"},
+      {"tc_action_ops", {}, "tc-action"},
+      {"tcf_proto_ops", {}, "tcf-proto"},
+      {"fs_context_operations", {}, "fs-context"},
+      {"l2tp_nl_cmd_ops", {"session_create", "session_delete"}, "l2tp-nl-cmd"},
+      {"cxgb4_uld_info", {}, "cxgb4-uld"},
+      {"watchdog_ops", {}, "watchdog"},
+      // kernel/irq/manage.c __setup_irq calls chip->irq_request_resources holding desc->request_mutex
+      // and chip_bus_lock, after try_module_get(desc->owner), which is NULL for the descs an irq
+      // domain allocates (kernel/irq/irqdomain.c irq_domain_alloc_descs passes the built-in
+      // THIS_MODULE); __free_irq calls irq_release_resources the same way. The chip driver's
+      // removal (irq_domain_remove, irq_dispose_mapping) takes neither lock: nothing pins, nothing waits.
+      {"irq_chip", {"irq_request_resources", "irq_release_resources"}, "ops-no-owner"},
+      // net/l2tp/l2tp_core.c l2tp_session_delete calls session->session_close holding nothing (from
+      // a tunnel's del_work, a socket's release or a netlink command); the pseudowire module's
+      // exit waits for no session.
+      {"l2tp_session", {"session_close"}, "ops-no-owner"},
+      // net/sunrpc/xprt.c xprt_destroy queues xprt_destroy_cb on the system workqueue, which calls
+      // xprt->ops->destroy holding nothing: xprt_create_transport's pin on the class owner ended
+      // after ->setup, and xprt_unregister_transport waits for no transport.
+      {"rpc_xprt_ops", {"destroy"}, "ops-no-owner"},
+      // drivers/net/team/team.c team_nl_cmd_options_set, a .doit of team_nl_family (genl_rcv holds
+      // cb_lock for read), calls option->setter through team_option_set; team_nl_fini in the
+      // module's exit is genl_unregister_family. A team mode module's options exist only while a
+      // team holds its mode (team_mode_get pinned mode->owner).
+      {"team_option", {"setter", "getter"}, "genl"},
       {"fcoe_transport", {}, "fcoe-transport"},
       {"device_attribute", {"store"}, "sysfs-store"},
       {"driver_attribute", {"store"}, "sysfs-store"},
@@ -74,11 +126,14 @@ std::string compact(std::string_view e) {
 }
 
 // Members whose structure type their path names: mISDN's struct dchannel and bchannel embed
-// their struct mISDNchannel as dev.D and ch (include/linux/mISDNhw.h).
+// their struct mISDNchannel as dev.D and ch (include/linux/mISDNhw.h); drivers embed their
+// struct device as dev.
 const char* type_of_member(const std::string& object, const std::string& field) {
   const std::string o = compact(object);
   const auto ends = [&](std::string_view tail) { return o.ends_with(tail); };
   if (field == "ctrl" && (ends(".D") || ends("->D") || ends(".ch") || ends("->ch"))) return "mISDNchannel";
+  // An embedded struct device: gameport->dev.release, serio->dev.release (include/linux/gameport.h ...).
+  if (field == "release" && (ends(".dev") || ends("->dev"))) return "device";
   return nullptr;
 }
 
@@ -87,6 +142,7 @@ const char* type_of_field(const std::string& field) {
   static const std::map<std::string, const char*> m = {
       {"notifier_call", "notifier_block"}, {"ndo_open", "net_device_ops"}, {"ndo_stop", "net_device_ops"},
       {"doit", "genl_ops"},                {"proc_write", "proc_ops"},
+      {"session_close", "l2tp_session"},
   };
   const auto it = m.find(field);
   return it == m.end() ? nullptr : it->second;
@@ -140,7 +196,8 @@ struct Entry {
 class ModuleFacts {
  public:
   ModuleFacts(const Facts& all, const std::vector<std::string>& files) {
-    const std::set<std::string> in(files.begin(), files.end());
+    files_.insert(files.begin(), files.end());
+    const std::set<std::string>& in = files_;
     const auto keep = [&](const auto& v, auto& out) {
       for (const auto& x : v)
         if (in.contains(x.file)) out.push_back(&x);
@@ -198,9 +255,11 @@ class ModuleFacts {
     return std::nullopt;
   }
 
+  // Whether the instance sets its owner to THIS_MODULE (.owner; struct mtd_chip_driver calls it .module).
   bool instance_owner(const std::string& type, const std::string& instance) const {
     for (const auto* f : fields_)
-      if (f->type == type && f->instance == instance && f->field == "owner" && bare_name(f->value) == "THIS_MODULE")
+      if (f->type == type && f->instance == instance && (f->field == "owner" || f->field == "module") &&
+          bare_name(f->value) == "THIS_MODULE")
         return true;
     return false;
   }
@@ -226,15 +285,24 @@ class ModuleFacts {
       const std::string& n = c->callee;
       if ((n == "kthread_run" || n == "kthread_create" || n == "kthread_create_on_node" || n == "kthread_run_on_cpu") && arg_is(0))
         out.push_back({.framework = "kthread", .via = fmt::format("{}({}) in {}", n, g, c->caller), .function = g});
-      else if ((n == "INIT_WORK" || n == "INIT_DELAYED_WORK" || n == "INIT_RCU_WORK") && arg_is(1))
+      else if ((n == "INIT_WORK" || n == "INIT_DELAYED_WORK" || n == "INIT_RCU_WORK" || n == "tcf_queue_work") && arg_is(1))
         out.push_back({.framework = "work", .via = fmt::format("{}({}, {})", n, args[0], g), .instance = bare_name(args[0]), .function = g});
       else if ((n == "timer_setup" || n == "setup_timer") && arg_is(1))
         out.push_back({.framework = "timer", .via = fmt::format("{}({}, {})", n, args[0], g), .instance = bare_name(args[0]), .function = g});
+      else if ((n == "kref_put" || n == "kref_put_mutex" || n == "kref_put_lock") && arg_is(1))
+        // include/linux/kref.h: the put that drops the last reference calls release in its own
+        // context, holding nothing (the lock of kref_put_mutex/_lock is the caller's, not one the
+        // module's exit takes): a kobject release's convention.
+        out.push_back({.framework = "kobject-release", .via = fmt::format("{}({}, {}) in {}", n, args[0], g, c->caller),
+                       .instance = bare_name(args[0]), .function = g, .field = "release"});
       else if (n == "call_rcu" && arg_is(1))
         out.push_back({.framework = "rcu", .via = fmt::format("call_rcu({}, {})", args[0], g), .instance = bare_name(args[0]), .function = g});
       else if ((n == "request_irq" || n == "devm_request_irq" || n == "request_threaded_irq" ||
                 n == "devm_request_threaded_irq") && (arg_is(1) || (n.find("threaded") != std::string::npos && arg_is(2))))
         out.push_back({.framework = "irq", .via = fmt::format("{}(..., {}, ...)", n, g), .function = g});
+      else if (std::any_of(args.begin(), args.end(), [&](const std::string& a) { return bare_name(a) == g; }))
+        // Handed to a registration racewin has no preset for: named, not judged.
+        out.push_back({.framework = "unknown", .via = fmt::format("passed to {}() in {}", n, c->caller), .function = g});
     }
     for (const auto* m : macros_) {
       const auto args = m->arg_list();
@@ -301,6 +369,24 @@ class ModuleFacts {
         e.via += fmt::format(", registered through {}", c->callee);
         return e;
       }
+      // A cdev_alloc'd cdev given the fops at run time (drivers/scsi/sg.c sg_add_device:
+      // cdev->owner = THIS_MODULE; cdev->ops = &sg_fops; cdev_add): register_chrdev's shape
+      // (fs/char_dev.c __register_chrdev: cdev_alloc, cdev->owner = fops->owner, cdev->ops = fops)
+      // when its owner is the fops' owner.
+      for (const auto* a : assigns_) {
+        if (a->field != "ops" || bare_name(a->value) != instance) continue;
+        const std::string cdev = compact(a->object);
+        bool cdev_owner = false;
+        for (const auto* o : assigns_)
+          cdev_owner |= o->field == "owner" && compact(o->object) == cdev && o->function == a->function &&
+                        bare_name(o->value) == "THIS_MODULE";
+        if (cdev_owner == e.owner && calls_any(a->function, {"cdev_add"})) {
+          e.framework = "chardev";
+          e.registration = "register_chrdev";
+          e.via += fmt::format(", {}->ops in {} (cdev_add)", a->object, a->function);
+          return e;
+        }
+      }
       e.framework = "unknown";
       e.via += ", registered nowhere the scan sees";
       return e;
@@ -335,6 +421,30 @@ class ModuleFacts {
       for (const auto* a : assigns_)
         if (a->field == "owner" && bare_name(a->value) == "THIS_MODULE") e.owner = true;
     }
+    if (type == "fs_context_operations") {
+      // vfs_get_tree's pin is on the file_system_type's owner (fs/fs_context.c alloc_fs_context).
+      for (const auto* f : fields_)
+        if (f->type == "file_system_type" && f->field == "owner" && bare_name(f->value) == "THIS_MODULE") e.owner = true;
+    }
+    if (type == "tlsdev_ops" || type == "xfrmdev_ops") {
+      // Offload ops a cxgb4 ULD hands to cxgb4 in its cxgb4_uld_info (.tlsdev_ops, .xfrmdev_ops):
+      // cxgb4's own netdev ops call them holding uld_mutex. Others are called by net/tls and
+      // net/xfrm directly, which racewin has no preset for.
+      for (const auto* f : fields_)
+        if (f->type == "cxgb4_uld_info" && f->field == type && bare_name(f->value) == instance) {
+          e.framework = "cxgb4-uld";
+          e.via += fmt::format(" (cxgb4_uld_info.{} of {})", type, f->instance);
+          return e;
+        }
+    }
+    if (type == "atmdev_ops" && field == "close" && !e.owner) {
+      // net/atm/common.c vcc_destroy_socket calls vcc->dev->ops->close, then module_put(vcc->owner):
+      // vcc_create leaves vcc->owner NULL, and only vcc_connect pins dev->ops->owner, which an
+      // atmdev_ops without .owner (a daemon's or control device's: clip's atmarpd_dev, lec, mpoa,
+      // atmtcp_control_dev) does not set. Nothing pinned; the module's exit waits for no socket.
+      e.framework = "ops-no-owner";
+      return e;
+    }
     for (const auto& t : ops_types()) {
       if (type != t.type) continue;
       if (!t.fields.empty() && std::find_if(t.fields.begin(), t.fields.end(), [&](const char* f) { return field == f; }) == t.fields.end())
@@ -351,10 +461,51 @@ class ModuleFacts {
     return e;
   }
 
+  // The functions reaching `f` that something enters through (an ops field, a deferred call,
+  // init, an export): where a call chain into `f` starts.
+  std::set<std::string> roots(const std::string& f) const {
+    std::set<std::string> out;
+    for (const auto& g : reach(f))
+      if (!entries(g).empty()) out.insert(g);
+    return out;
+  }
+
+  // Whether the get at `s` stores its reference with an object that outlives the call: its
+  // function allocates the object (a direct call of an allocator), and the module drops the
+  // reference in another function entered from elsewhere (no entry point in common) that took
+  // no reference of its own before it: the object's last put. nbd's shape: nbd_alloc_config's
+  // get, kept by the config that nbd_config_put frees from ->release, recv_work or a netlink
+  // command (drivers/block/nbd.c). Not one: gpio-aggregator's new_device_store and
+  // delete_device_store, each with its own get and put (drivers/gpio/gpio-aggregator.c).
+  bool stores_reference(const Site& s, const std::vector<Site>& sites) const {
+    static const std::set<std::string> allocators = {
+        "kzalloc", "kmalloc", "kcalloc", "kvzalloc", "kvmalloc", "kzalloc_node", "kmalloc_node",
+        "kmem_cache_alloc", "kmem_cache_zalloc", "vzalloc", "vmalloc", "kmemdup"};
+    bool allocates = false;
+    for (const auto* c : calls_) allocates |= c->caller == s.function && allocators.contains(c->callee);
+    if (!allocates) return false;
+    const std::set<std::string> mine = roots(s.function);
+    if (mine.empty()) return false;
+    // A put whose own function took a reference before it is that function's pair, not this get's.
+    const auto balanced = [&](const Site& put) {
+      return std::any_of(sites.begin(), sites.end(), [&](const Site& g) {
+        return is_get(g) && g.file == put.file && g.function == put.function && g.line < put.line;
+      });
+    };
+    for (const Site& o : sites) {
+      if (is_get(o) || o.function == s.function || !files_.contains(o.file) || balanced(o)) continue;
+      const std::set<std::string> theirs = roots(o.function);
+      if (theirs.empty()) continue;
+      if (std::none_of(theirs.begin(), theirs.end(), [&](const std::string& r) { return mine.contains(r); })) return true;
+    }
+    return false;
+  }
+
   // The module's exit function and what it (and the functions it calls) calls.
   std::string exit_function() const { return macro_arg("module_exit").value_or(""); }
 
  private:
+  std::set<std::string> files_;
   std::vector<const Field*> fields_;
   std::vector<const Assign*> assigns_;
   std::vector<const Call*> calls_;
@@ -439,7 +590,10 @@ Generated scenario(const Site& s, const Site* earlier_get, const Entry& e, const
     } else if (kind == "work") {
       start = fmt::format("schedule_work({})", fn);
       if (exit_calls({"flush_work", "cancel_work_sync", "cancel_delayed_work_sync", "flush_delayed_work"}, e.instance) ||
-          exit_calls({"flush_scheduled_work", "destroy_workqueue", "flush_workqueue", "drain_workqueue"}))
+          exit_calls({"flush_scheduled_work", "destroy_workqueue", "flush_workqueue", "drain_workqueue"}) ||
+          // net/sched/cls_api.c unregister_tcf_proto_ops: rcu_barrier(), then flush_workqueue(tc_filter_wq),
+          // the queue of tcf_queue_work's items.
+          (e.via.starts_with("tcf_queue_work") && exit_calls({"unregister_tcf_proto_ops"})))
         exit_stmt = fmt::format("cancel_work_sync({})", fn);
     } else if (kind == "timer") {
       start = fmt::format("mod_timer({})", fn);
@@ -506,10 +660,17 @@ std::string reason_of(const Entry& e) {
     switch (f.across) {
       case Across::Mutex: return fmt::format("{} holds {} across the call; {} takes it", f.caller, f.lock, f.unregister_fn);
       case Across::RwsemRead: return fmt::format("{} holds {} for read across the call; {} takes it for write", f.caller, f.lock, f.unregister_fn);
-      case Across::Rcu: return fmt::format("{} calls inside rcu_read_lock; {} waits in synchronize_rcu", f.caller, f.unregister_fn);
+      case Across::Rcu:
+        return f.unregister_syncs
+                   ? fmt::format("{} calls inside rcu_read_lock; {} waits in synchronize_rcu", f.caller, f.unregister_fn)
+                   : fmt::format("{} calls inside rcu_read_lock; {} waits for nothing, free_module's synchronize_rcu does",
+                                 f.caller, f.unregister_fn);
       case Across::Active: return fmt::format("{} holds an active reference ({}) across the call; {} drains it", f.caller, f.lock, f.unregister_fn);
       case Across::Irq: return fmt::format("{} runs the handler; {} waits for it in synchronize_irq", f.caller, f.unregister_fn);
-      case Across::Nothing: return fmt::format("{} calls {} with no pin and nothing {} waits for", f.caller, f.ops, f.unregister_fn);
+      case Across::Nothing:
+        // The generic preset names the structure the site is reached through instead.
+        if (f.name == "ops-no-owner") return fmt::format("the caller of {} holds no pin and nothing the module's exit waits for", e.via);
+        return fmt::format("{} calls {} with no pin and nothing {} waits for", f.caller, f.ops, f.unregister_fn);
     }
   }
   return "";
@@ -526,7 +687,8 @@ std::string fix_of(const Site& s, const Entry& e, Class c) {
   if (const auto idx = models::find_framework(e.framework)) {
     const Framework& f = models::frameworks()[*idx];
     if (f.pin != Pin::None) return fmt::format("set .owner = THIS_MODULE in {}", e.instance);
-    return fmt::format("{} has no owner: the caller must pin the module, or the exit must wait for {}", f.ops, e.function);
+    return fmt::format("{} has no owner: the caller must pin the module, or the exit must wait for {}",
+                       f.name == "ops-no-owner" ? e.via : std::string(f.ops), e.function);
   }
   return "";
 }
@@ -634,9 +796,11 @@ std::vector<Finding> classify(const Facts& facts, const ModuleMap& modules) {
     if (is_get(s)) {
       // A get whose function also starts a thread, queues work, arms a timer or queues an RCU
       // callback takes its reference for that: a hand-off.
+      // So does a get whose reference an allocated object keeps until a put elsewhere.
       const bool hands_off = mf.calls_any(s.function, {"kthread_run", "kthread_create", "kthread_create_on_node", "schedule_work",
                                                        "queue_work", "schedule_delayed_work", "queue_delayed_work",
-                                                       "mod_timer", "add_timer", "call_rcu"});
+                                                       "mod_timer", "add_timer", "call_rcu"}) ||
+                             mf.stores_reference(s, facts.sites);
       // An exposed window before the get is the finding, whatever the reference is for; but
       // __module_get may only be called by a holder of a reference (include/linux/module.h), a
       // precondition the scenario cannot see: it passes a reference on.

@@ -2,11 +2,12 @@
 // (scan/facts.cpp reads them). It transforms nothing. Each rule matches one kind of fact; a
 // python script prints it with its file and line.
 //   site  FILE LINE FUNCTION CALL FORM        a self-reference: try_module_get(THIS_MODULE) ...
-//   ops   FILE LINE TYPE INSTANCE FIELD VALUE  a designated initializer of a static structure
-//   set   FILE LINE OBJECT FIELD VALUE FUNCTION  a function assigned to a field at run time (x->f = fn)
+//   ops   FILE LINE TYPE INSTANCE FIELD VALUE  a designated initializer of a static structure (or a
+//                                            field a sysfs __ATTR* initializer sets)
+//   set   FILE LINE OBJECT FIELD VALUE FUNCTION  a name assigned to a field at run time (x->f = fn, x->ops = &fops)
 //   call  FILE LINE CALLER CALLEE ARGS       a call made by a function, with its arguments
 //   macro FILE LINE NAME ARGS                 a top-level macro use (module_init, DEVICE_ATTR ...)
-//   func  FILE LINE FUNCTION                  a function definition
+//   func  FILE LINE FUNCTION                  a function definition (or a macro that wraps a call)
 
 @initialize:python@
 @@
@@ -106,6 +107,32 @@ p << ops_indexed.p;
 @@
 out("ops", p[0].file, p[0].line, T, inst, fld, V)
 
+// An attribute initialized by one of include/linux/sysfs.h's macros, printed as the fields its
+// expansion designates: __ATTR(name, mode, show, store) sets .show and .store, __ATTR_RW(name)
+// and __ATTR_WO(name) set .store = name_store, __ATTR_RO(name) .show = name_show.
+@attr_macro@
+identifier T, inst, M;
+expression list args;
+position p;
+@@
+struct T inst = M@p(args);
+
+@script:python@
+T << attr_macro.T;
+inst << attr_macro.inst;
+M << attr_macro.M;
+args << attr_macro.args;
+p << attr_macro.p;
+@@
+a = [x.strip() for x in str(args).split(",")]
+if M == "__ATTR" and len(a) == 4:
+    out("ops", p[0].file, p[0].line, T, inst, "show", a[2])
+    out("ops", p[0].file, p[0].line, T, inst, "store", a[3])
+elif M in ("__ATTR_RW", "__ATTR_WO") and len(a) == 1:
+    out("ops", p[0].file, p[0].line, T, inst, "store", a[0] + "_store")
+elif M == "__ATTR_RO" and len(a) == 1:
+    out("ops", p[0].file, p[0].line, T, inst, "show", a[0] + "_show")
+
 @set_field@
 identifier fld, V;
 expression E;
@@ -115,6 +142,10 @@ position p;
  E->fld = V@p
 |
  E.fld = V@p
+|
+ E->fld = &V@p
+|
+ E.fld = &V@p
 )
 
 @script:python@
@@ -139,6 +170,26 @@ args << calls.args;
 p << calls.p;
 @@
 out("call", p[0].file, p[0].line, p[0].current_element, callee, args)
+
+
+// A function-like macro that is a call of a function (ipset's
+// #define find_set_type_get(...) __find_set_type_get(..., false)): printed as a function
+// of that name which calls it, so that a call of the macro reaches the function.
+@wrapper_macro@
+identifier M, F;
+expression list args;
+position p;
+@@
+#define M(...) F@p(args)
+
+@script:python@
+M << wrapper_macro.M;
+F << wrapper_macro.F;
+args << wrapper_macro.args;
+p << wrapper_macro.p;
+@@
+out("func", p[0].file, p[0].line, M)
+out("call", p[0].file, p[0].line, M, F, args)
 
 
 @top_macro@

@@ -384,7 +384,8 @@ TEST(Depends, InsmodOfADependentNeedsTheOtherLoadedAndPinsIt) {
 
 // The presets whose caller neither pins nor excludes exit: the callback may run after the free.
 bool unprotected(const Framework& f) {
-  return f.name == "misdn-channel" || f.name == "misdn-bprotocol" || f.name == "ops-no-owner";
+  return f.name == "misdn-channel" || f.name == "misdn-bprotocol" || f.name == "ops-no-owner" ||
+         f.name == "kobject-release";
 }
 
 std::string preset_scenario(const Framework& f, const std::string& owner, const std::string& expect) {
@@ -410,7 +411,7 @@ TEST(CallerFrameworks, EveryExcludingOrPinningPresetIsSafeWithASelfGet) {
     for (const auto& o : c.outcomes) EXPECT_NE(o.find("rmmod: rmmod="), std::string::npos) << o;
     ++checked;
   }
-  EXPECT_EQ(checked, static_cast<int>(frameworks().size()) - 3);
+  EXPECT_EQ(checked, static_cast<int>(frameworks().size()) - 4);  // misdn-channel, misdn-bprotocol, ops-no-owner, kobject-release
 }
 
 TEST(CallerFrameworks, EveryUnprotectedPresetRunsTextAfterUnload) {
@@ -428,7 +429,11 @@ TEST(CallerFrameworks, EveryPinningPresetWithoutOwnerRunsTextAfterUnload) {
   for (const Framework& f : frameworks()) {
     if (f.pin == Pin::None) continue;
     SCOPED_TRACE(std::string(f.name));
-    const Checked c = check_all(preset_scenario(f, "NULL", "verdict = \"violation\"\nkind = \"module-code-after-unload\""));
+    // A pin for the call taken under a lock held across the call, which unregistering takes
+    // (atm-ioctl: do_vcc_ioctl's ioctl_mutex), needs no owner: the lock alone keeps exit out.
+    const bool excluded = f.pin == Pin::Call && f.across == Across::Mutex;
+    const Checked c = check_all(preset_scenario(f, "NULL", excluded ? "verdict = \"safe\""
+                                                                    : "verdict = \"violation\"\nkind = \"module-code-after-unload\""));
     EXPECT_TRUE(c.result.matches) << c.result.mismatch;
   }
 }
