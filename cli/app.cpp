@@ -5,6 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
+#include <iostream>
 #include <ostream>
 
 #include "cli/commands.hpp"
@@ -12,8 +15,11 @@
 
 namespace rw::cli {
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) { return run(args, out, err, std::cin); }
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, std::istream& in) {
   CLI::App app{"racewin: explore every interleaving of kernel-module lifetime protocols"};
+  app.set_version_flag("--version", fmt::format("racewin {}", RW_VERSION));
   app.require_subcommand(1);
   app.footer("exit status: 0 as expected (replay: the schedule completed), 1 a verdict differs from its "
              "expectation (replay: a violation), 2 bad input, 3 racewin failed, 4 a search ended in an error, 5 interrupted (SIGINT, SIGTERM)");
@@ -26,16 +32,17 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CheckArgs check_args;
   SearchFlags flags;
   bool no_timing = false;
-  check_cmd->add_option("paths", check_args.paths, "scenario files or folders (default: scenarios/)");
+  check_cmd->add_option("paths", check_args.paths, "scenario files or folders (default: scenarios/); - reads one from standard input");
   add_format(check_cmd);
   add_search_flags(check_cmd, flags);
   check_cmd->add_flag("--no-timing", no_timing, "leave the time column out of the text report");
 
   auto* replay_cmd = app.add_subcommand("replay", "re-run one schedule of a scenario and print its whole trace");
   ReplayArgs replay_args;
-  replay_cmd->add_option("scenario", replay_args.file, "scenario file")->required();
+  replay_cmd->add_option("scenario", replay_args.file, "scenario file (- reads it from standard input)")->required();
   replay_cmd->add_option("--kernel", replay_args.kernel, "the era to replay in, for a scenario that lists several: 2.6.24 or modern");
   replay_cmd->add_option("--schedule", replay_args.schedule, "fiber names in order, e.g. 'opener*12 rmmod*17 opener'")->required();
+  replay_cmd->add_flag("--complete", replay_args.complete, "the schedule is a prefix: finish it with the first schedule that fits (the last fiber while it can run, else the first runnable)");
   add_format(replay_cmd);
 
   auto* merge_cmd = app.add_subcommand("merge", "combine the JSON reports of 'check --shard i/n' runs into one verdict per scenario");
@@ -82,6 +89,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     check_args.format = format;
     check_args.timing = !no_timing;
     check_args.progress = !flags.quiet;
+    check_args.in = &in;
     return check(check_args, out, err);
   }
   if (merge_cmd->parsed()) return merge(reports, format, out, err);
@@ -90,6 +98,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return scan(scan_args, out, err);
   }
   replay_args.format = format;
+  replay_args.in = &in;
   return replay(replay_args, out, err);
 }
 

@@ -9,5 +9,7 @@
 namespace rw::cli {
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// The same, with `in` as standard input (a scenario named `-`).
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, std::istream& in);
 
 }  // namespace rw::cli

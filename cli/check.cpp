@@ -14,6 +14,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "cli/scenario_input.hpp"
 #include "engine/state_store.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/report.hpp"
@@ -61,7 +62,7 @@ bool collect(const std::vector<std::string>& paths, std::vector<fs::path>& files
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else {
-      files.emplace_back(p);
+      files.emplace_back(p);  // a file, or `-`: standard input
     }
   }
   return ok;
@@ -127,7 +128,7 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   bool ok = collect(args.paths, files, err);
   std::vector<models::Scenario> scenarios;
   for (const auto& f : files) {
-    auto s = models::load_scenario(f);
+    auto s = read_scenario(f.string(), *args.in);
     if (!s) {
       err << s.error().to_string() << '\n';
       ok = false;
@@ -140,6 +141,10 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   if (!opt.checkpoint.empty() || !opt.resume.empty()) {
     const std::size_t runs = std::accumulate(scenarios.begin(), scenarios.end(), std::size_t{0},
                                              [](std::size_t n, const models::Scenario& s) { return n + models::per_era(s).size(); });
+    if (std::find(args.paths.begin(), args.paths.end(), "-") != args.paths.end()) {
+      err << "racewin: --checkpoint and --resume need a scenario file, not standard input\n";
+      return kExitBadInput;
+    }
     if (runs != 1) {
       err << fmt::format("racewin: --checkpoint and --resume take one scenario in one era; {} asked for {} runs "
                          "(name one file whose `kernel` is one era)\n",

@@ -15,6 +15,7 @@ struct CheckArgs {
   bool timing = true;                            // the time column of the text table
   bool progress = true;                          // the live status line, when stderr is a terminal
   engine::ExploreOptions options;
+  std::istream* in = nullptr;                    // standard input, for a path `-`
 };
 // Explores each scenario in each era it lists and compares with its expectation.
 int check(const CheckArgs& args, std::ostream& out, std::ostream& err);
@@ -22,6 +23,8 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 struct ReplayArgs {
   std::string file, schedule, kernel;
   std::string format = "text";
+  std::istream* in = nullptr;  // standard input, for the file `-`
+  bool complete = false;       // the schedule is a prefix: finish it with the first schedule that fits
 };
 // Re-runs one schedule of a scenario and prints its whole trace.
 int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);

@@ -199,6 +199,7 @@ engine::Report report_of(const json& s, std::uint64_t shard) {
 // The expectation a report states ("expected": {"verdict", "kind", "outcomes"}).
 models::Expectation expectation_of(const json& x) {
   models::Expectation e;
+  e.stated = x.value("verdict", "") != "none";
   e.violation = x.value("verdict", "") == "violation";
   e.kind = x.value("kind", "");
   if (x.contains("outcomes") && x["outcomes"].is_array()) {

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/report.hpp"
+#include "cli/scenario_input.hpp"
 #include "engine/explorer.hpp"
 #include "engine/schedule.hpp"
 #include "models/kernel_program.hpp"
@@ -16,7 +17,7 @@ namespace rw::cli {
 
 int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   const std::string& file = args.file;
-  auto s = models::load_scenario(file);
+  auto s = read_scenario(file, *args.in);
   if (!s) {
     err << s.error().to_string() << '\n';
     return kExitBadInput;
@@ -45,9 +46,11 @@ int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   const std::string initial = program.watch();
   std::vector<std::string> objects;
   for (const auto& o : program.objects()) objects.push_back(o.name);
-  auto result = engine::replay(program, *schedule);
+  auto result = engine::replay(program, *schedule, args.complete);
   if (!result) {
-    err << file << ": --schedule: " << result.error().message << '\n';
+    const bool short_prefix = result.error().message.starts_with("the schedule ends after");
+    err << file << ": --schedule: " << result.error().message
+        << (short_prefix ? "; add --complete to finish it with the first schedule that fits" : "") << '\n';
     return kExitBadInput;
   }
   const std::string kind = result->violation ? result->violation->kind : "";
@@ -58,8 +61,9 @@ int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
     doc["name"] = s->name;
     doc["kernel"] = models::era_name(s->era);
     doc["file"] = file;
-    doc["schedule"] = engine::format_schedule(*schedule, names);
-    doc["steps"] = schedule->size();
+    doc["schedule"] = engine::format_schedule(result->schedule, names);
+    if (args.complete) doc["prefix_steps"] = schedule->size();
+    doc["steps"] = result->schedule.size();
     doc["preemptions"] = result->preemptions;
     if (result->violation) {
       doc["verdict"] = "violation";
@@ -72,8 +76,12 @@ int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
     doc["trace"] = trace_json(result->trace, names, objects);
     out << doc.dump(2) << '\n';
   } else {
-    out << fmt::format("replay of {} ({}): {} steps, {} preemption{}\n\n", s->title(), file, schedule->size(),
+    out << fmt::format("replay of {} ({}): {} steps, {} preemption{}\n", s->title(), file, result->schedule.size(),
                        result->preemptions, result->preemptions == 1 ? "" : "s");
+    if (args.complete)
+      out << fmt::format("the prefix's {} steps, then the first schedule that fits: --schedule '{}'\n", schedule->size(),
+                         engine::format_schedule(result->schedule, names));
+    out << '\n';
     out << swimlane(result->trace, names, initial, kind);
     if (result->violation)
       out << fmt::format("\nviolation {}: {}\n", kind, result->violation->message);

@@ -7,11 +7,13 @@
 #include <algorithm>
 
 #include "engine/execution.hpp"
+#include "cli/scenario_input.hpp"
 #include "engine/schedule.hpp"
 
 namespace rw::cli {
 
 std::string expected_text(const models::Expectation& x) {
+  if (!x.stated) return "-";
   return x.violation ? "violation " + x.kind : "safe";
 }
 
@@ -22,7 +24,8 @@ std::string verdict_text(const engine::Report& r) {
 
 std::string replay_command(const models::Scenario& s, const std::string& schedule) {
   const std::string kernel = s.multi_era() ? fmt::format(" --kernel {}", models::era_name(s.era)) : "";
-  return fmt::format("racewin replay {}{} --schedule '{}'", s.file, kernel, schedule);
+  const std::string file = s.file == kStdinName ? "-" : s.file;  // read from standard input again
+  return fmt::format("racewin replay {}{} --schedule '{}'", file, kernel, schedule);
 }
 
 namespace {
@@ -179,7 +182,10 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
                        pad(expected_text(c.scenario.expect), we), pad(c.result.partial ? "partial" : verdict_text(r), wv),
                        r.executions, r.states, r.outcomes.size(),
                        timing ? fmt::format("  {:>7.3f}s", c.result.seconds) : "",
-                       c.result.partial ? "partial" : c.result.matches ? "ok" : "MISMATCH");
+                       c.result.partial   ? "partial"
+                       : c.result.matches ? "ok"
+                       : !c.scenario.expect.stated && r.verdict == engine::Verdict::Violation ? "UNSAFE"
+                                                                                             : "MISMATCH");
   }
   std::size_t ok = 0, partial = 0;
   for (const auto& c : all) {
@@ -188,7 +194,7 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
     partial += c.result.partial ? 1 : 0;
     out += fmt::format("\n== {} ({})\n", c.scenario.title(), c.scenario.file);
     if (!c.scenario.description.empty()) out += "   " + c.scenario.description + "\n";
-    if (!c.result.matches && !c.result.partial) out += "   MISMATCH: " + c.result.mismatch + "\n";
+    if (!c.result.matches && !c.result.partial && c.scenario.expect.stated) out += "   MISMATCH: " + c.result.mismatch + "\n";
     if (r.verdict == engine::Verdict::Violation) {
       const auto& v = *r.violation;
       out += fmt::format("   violation {}: {}\n", v.kind, v.message);
@@ -274,7 +280,7 @@ nlohmann::ordered_json check_json(const std::vector<Checked>& all) {
     j["file"] = c.scenario.file;
     j["kernel"] = models::era_name(c.scenario.era);
     nlohmann::ordered_json x;
-    x["verdict"] = c.scenario.expect.violation ? "violation" : "safe";
+    x["verdict"] = !c.scenario.expect.stated ? "none" : c.scenario.expect.violation ? "violation" : "safe";
     if (c.scenario.expect.violation) x["kind"] = c.scenario.expect.kind;
     if (c.scenario.expect.outcomes) {
       // An expectation names a class's results up to renaming its fibers (canonical_outcome),

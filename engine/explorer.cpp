@@ -49,7 +49,8 @@ std::string names_of(const Execution& ex, std::span<const FiberId> fibers) {
 
 }  // namespace
 
-std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule) {
+std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule, bool complete,
+                                            std::uint32_t max_steps) {
   Execution ex(program);
   ex.begin(true);
   const auto& names = program.fiber_names();
@@ -69,6 +70,14 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
           names_of(ex, run))});
     ex.advance(f);
   }
+  while (complete && !ex.over() && ex.depth() < max_steps) {
+    const auto& run = ex.runnable();
+    const auto& done = ex.schedule();
+    const bool last_runs = !done.empty() && std::binary_search(run.begin(), run.end(), done.back());
+    ex.advance(last_runs ? done.back() : run.front());
+  }
+  if (!ex.over() && complete)
+    return std::unexpected(ScheduleError{0, fmt::format("the execution completed from the prefix goes past {} steps", max_steps)});
   if (!ex.over())
     return std::unexpected(ScheduleError{0, fmt::format(
         "the schedule ends after {} step{}, but the execution goes on (runnable: {})",
@@ -76,6 +85,7 @@ std::expected<Replay, ScheduleError> replay(Program& program, std::span<const Fi
   Replay out;
   out.trace = ex.trace();
   out.preemptions = ex.preemptions();
+  out.schedule = ex.schedule();
   if (ex.violation()) {
     out.violation = *ex.violation();
     out.violation->schedule = ex.schedule();

@@ -36,10 +36,15 @@ struct Replay {
   std::vector<TraceStep> trace;
   std::string outcome;                 // when every fiber finished
   std::uint32_t preemptions = 0;
+  std::vector<FiberId> schedule;       // the schedule run (with `complete`, the prefix and what followed)
 };
 // Re-runs `schedule` exactly, with tracing. A schedule that does not fit the program (a fiber
-// that cannot run at that step, too few or too many steps) is an error naming the step.
-std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule);
+// that cannot run at that step, too few or too many steps) is an error naming the step. With
+// `complete`, a schedule that ends early is a prefix: the execution goes on with the first
+// schedule that fits, the fiber that ran last while it can run, else the first runnable one (no
+// preemption the prefix did not make), up to `max_steps`.
+std::expected<Replay, ScheduleError> replay(Program& program, std::span<const FiberId> schedule, bool complete = false,
+                                            std::uint32_t max_steps = 10'000);
 
 // Searches for the schedule with the fewest preemptions, then the fewest steps, that ends in a
 // violation of `kind`; re-runs at most `budget` executions and keeps at most 16M fiber ids of

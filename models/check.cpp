@@ -31,6 +31,12 @@ std::string expectation_mismatch(const Expectation& x, const engine::Report& rep
   const auto classes = engine::interchangeable_fibers(rep);
   const auto canonical = [&](const std::string& o) { return engine::canonical_outcome(o, classes); };
   const bool shard = rep.shard_count > 1;
+  if (!x.stated) {  // "is it safe?", as a model checker answers it
+    if (rep.verdict == engine::Verdict::Error) return rep.error;
+    if (rep.verdict == engine::Verdict::Incomplete) return "the exploration is incomplete: " + rep.incomplete_reason;
+    if (rep.verdict == engine::Verdict::Violation) return fmt::format("not safe: {}", rep.violation->kind);
+    return {};
+  }
   switch (rep.verdict) {
     case engine::Verdict::Error: return rep.error;
     case engine::Verdict::Incomplete: return "the exploration is incomplete: " + rep.incomplete_reason;

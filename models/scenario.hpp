@@ -202,6 +202,9 @@ struct FiberDef {
 };
 
 struct Expectation {
+  // false: the scenario has no [expect]; it asks "is this safe?": a violation or an incomplete
+  // search does not match, and nothing else is compared.
+  bool stated = true;
   bool violation = false;  // false: "safe"
   std::string kind;        // with violation
   std::optional<std::vector<std::string>> outcomes;

@@ -131,6 +131,37 @@ TEST(CheckCommand, ExitsOneWhenAViolatingScenarioIsExpectedSafe) {
   EXPECT_EQ(doc["scenarios"][0]["matches"], false);
 }
 
+// Without [expect], check answers "is it safe?" as model checkers do: 0 for safe, 1 for a
+// violation (shown with its trace) or an incomplete search.
+TEST(CheckCommand, WithoutAnExpectationExitsZeroForSafeAndOneForAViolation) {
+  TempDir dir;
+  const auto without_expect = [](const std::string& path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text.substr(0, text.find("[expect]"));
+  };
+  const std::string unsafe = dir.write("lkmpg.toml", without_expect(kLkmpg)).string();
+  const std::string safe = dir.write("owner.toml", without_expect(kScenarios + "/owner_pin.toml")).string();
+  const Result u = racewin({"check", unsafe, "--no-timing"});
+  EXPECT_EQ(u.code, rw::cli::kExitMismatch) << u.out << u.err;
+  EXPECT_NE(u.out.find("UNSAFE"), std::string::npos) << u.out;
+  EXPECT_NE(u.out.find("   violation module-"), std::string::npos) << u.out;  // the first window met, with its trace
+  EXPECT_NE(u.out.find("racewin replay"), std::string::npos) << u.out;
+  const Result s = racewin({"check", safe, "--no-timing"});
+  EXPECT_EQ(s.code, rw::cli::kExitOk) << s.out << s.err;
+  const Result j = racewin({"check", unsafe, safe, "--format", "json"});
+  const json doc = parse_json(j);
+  ASSERT_EQ(doc["scenarios"].size(), 4u) << j.out;  // two eras each
+  for (const auto& sc : doc["scenarios"]) {
+    EXPECT_EQ(sc["expected"]["verdict"], "none");
+    const bool owner = sc["file"].get<std::string>().ends_with("owner.toml");
+    EXPECT_EQ(sc["verdict"], owner ? "safe" : "violation") << sc["name"];
+    EXPECT_EQ(sc["matches"], owner) << sc["name"];
+  }
+  // A bounded run proves nothing: not 0.
+  EXPECT_EQ(racewin({"check", safe, "--preemption-bound", "0"}).code, rw::cli::kExitMismatch);
+}
+
 TEST(CheckCommand, ExitsOneWhenTheExpectedOutcomesDiffer) {
   TempDir dir;
   const std::string file =

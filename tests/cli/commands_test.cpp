@@ -1,9 +1,14 @@
 // tests/cli/commands_test.cpp: what the command line takes from the engine's registries and how
 // its exit codes read: a strategy registered in one line is a --strategy choice with its own
-// report, and a search that ended in an error exits 4, apart from a mismatch (1).
+// report, and a search that ended in an error exits 4, apart from a mismatch (1); --version,
+// standard input and replay --complete.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <sstream>
+
+#include "cli/app.hpp"
 #include "engine/strategies/registry.hpp"
 #include "support/cli_run.hpp"
 
@@ -115,6 +120,70 @@ TEST(CheckCommandFindings, ALockTakenTwiceIsAFindingInTheTableNotACrashOfTheBatc
   EXPECT_NE(r.out.find("MISMATCH: expected safe, found recursive-locking"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("owner_pin [modern]"), std::string::npos) << r.out;  // the batch went on
   EXPECT_NE(r.out.find("3 scenarios: 2 as expected, 1 not"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace rw::cli
+
+namespace rw::cli {
+namespace {
+
+// `racewin --version`, a scenario read from standard input (`-`), and a replay prefix finished
+// with --complete.
+struct Ran {
+  int code;
+  std::string out, err;
+};
+Ran run_with_stdin(const std::vector<std::string>& args, const std::string& input) {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  const int code = rw::cli::run(args, out, err, in);
+  return {code, out.str(), err.str()};
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(ToolCommands, VersionPrintsTheProjectVersion) {
+  const auto r = rw::testing::racewin({"--version"});
+  EXPECT_EQ(r.code, kExitOk);
+  EXPECT_EQ(r.out, std::string("racewin ") + RW_VERSION + "\n");
+}
+
+TEST(ToolCommands, ADashReadsTheScenarioFromStandardInput) {
+  const std::string lkmpg = file_text(RW_SOURCE_DIR "/scenarios/lkmpg_chardev.toml");
+  const auto r = run_with_stdin({"check", "-", "--no-timing", "-q"}, lkmpg);
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_NE(r.out.find("lkmpg_chardev [modern]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("racewin replay - --kernel modern --schedule"), std::string::npos) << r.out;
+  const auto replayed = run_with_stdin({"replay", "-", "--kernel", "modern", "--schedule", "opener*3", "--complete"}, lkmpg);
+  EXPECT_EQ(replayed.code, kExitOk) << replayed.err;
+  const auto bad = run_with_stdin({"check", "-"}, "name = \n");
+  EXPECT_EQ(bad.code, kExitBadInput);
+  EXPECT_TRUE(bad.err.starts_with("<stdin>:1:")) << bad.err;
+  const auto large = run_with_stdin({"check", "-"}, std::string((1u << 20) + 10, '#'));
+  EXPECT_EQ(large.code, kExitBadInput);
+  EXPECT_NE(large.err.find("larger than 1 MiB"), std::string::npos) << large.err;
+}
+
+TEST(ToolCommands, AReplayPrefixIsFinishedWithTheFirstScheduleThatFitsWithComplete) {
+  const std::string file = RW_SOURCE_DIR "/scenarios/lkmpg_chardev.toml";
+  const auto prefix = rw::testing::racewin({"replay", file, "--kernel", "modern", "--schedule", "opener*3"});
+  EXPECT_EQ(prefix.code, kExitBadInput);
+  EXPECT_NE(prefix.err.find("add --complete"), std::string::npos) << prefix.err;
+  const auto done = rw::testing::racewin({"replay", file, "--kernel", "modern", "--schedule", "opener*3", "--complete", "--format", "json"});
+  ASSERT_EQ(done.code, kExitOk) << done.err;
+  const auto doc = nlohmann::json::parse(done.out);
+  EXPECT_EQ(doc["prefix_steps"], 3);
+  EXPECT_EQ(doc["preemptions"], 0);  // the last fiber runs on while it can
+  const std::string schedule = doc["schedule"];
+  EXPECT_TRUE(schedule.starts_with("opener*")) << schedule;
+  // The completed schedule replays exactly, without --complete, to the same end.
+  const auto again = rw::testing::racewin({"replay", file, "--kernel", "modern", "--schedule", schedule, "--format", "json"});
+  ASSERT_EQ(again.code, kExitOk) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["outcome"], doc["outcome"]);
 }
 
 }  // namespace
