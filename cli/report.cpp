@@ -158,7 +158,11 @@ std::string search_text(const engine::Report& r) {
     if (!r.strategy_summary.empty()) s += ", " + r.strategy_summary;
     return s + ")";
   }
-  std::string s = fmt::format("an exhaustive dfs search (reduction {}", r.reduction);
+  // Why the reduction run is not the one asked for, in a word (the JSON's reduction_note says it whole).
+  const std::string why = r.reduction_note.starts_with("with the state cache") ? ": optimal with the state cache"
+                          : r.reduction_note.starts_with("a preemption bound")  ? ": a preemption bound turns it off"
+                                                                                 : "";
+  std::string s = fmt::format("an exhaustive dfs search (reduction {}{}", r.reduction, why);
   s += r.state_cache ? ", state cache" : ", no state cache";
   if (r.symmetry) s += ", symmetry";
   if (r.preemption_bound >= 0) s += fmt::format(", preemption bound {}", r.preemption_bound);
