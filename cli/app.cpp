@@ -45,6 +45,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   replay_cmd->add_flag("--complete", replay_args.complete, "the schedule is a prefix: finish it with the first schedule that fits (the last fiber while it can run, else the first runnable)");
   add_format(replay_cmd);
 
+  auto* compare_cmd = app.add_subcommand("compare", "explore a scenario and its fix and show them side by side: windows, verdicts, outcomes");
+  CompareArgs compare_args;
+  SearchFlags compare_flags;
+  compare_cmd->add_option("before", compare_args.before, "the scenario before the change")->required();
+  compare_cmd->add_option("after", compare_args.after, "the scenario after it")->required();
+  add_format(compare_cmd);
+  add_search_flags(compare_cmd, compare_flags);
+
   auto* merge_cmd = app.add_subcommand("merge", "combine the JSON reports of 'check --shard i/n' runs into one verdict per scenario");
   std::vector<std::string> reports;
   merge_cmd->add_option("reports", reports, "JSON reports, one per shard")->required();
@@ -68,7 +76,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return false;
   };
   if (!args.empty() && !args.front().starts_with("-") && !known(args.front())) {
-    err << "racewin: unknown command '" << args.front() << "' (expected: check, replay, merge, scan)\n";
+    err << "racewin: unknown command '" << args.front() << "' (expected: check, compare, replay, merge, scan)\n";
     return kExitBadInput;
   }
   std::vector<std::string> argv_rev(args.rbegin(), args.rend());
@@ -93,6 +101,21 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return check(check_args, out, err);
   }
   if (merge_cmd->parsed()) return merge(reports, format, out, err);
+  if (compare_cmd->parsed()) {
+    auto options = to_explore_options(compare_flags);
+    if (!options) {
+      err << "racewin: " << options.error() << " (see racewin --help)\n";
+      return kExitBadInput;
+    }
+    if (!options->checkpoint.empty() || !options->resume.empty()) {
+      err << "racewin: --checkpoint and --resume apply to check (see racewin --help)\n";
+      return kExitBadInput;
+    }
+    compare_args.options = std::move(*options);
+    compare_args.format = format;
+    compare_args.in = &in;
+    return compare(compare_args, out, err);
+  }
   if (scan_cmd->parsed()) {
     scan_args.progress = !scan_quiet;
     return scan(scan_args, out, err);

@@ -20,6 +20,16 @@ struct CheckArgs {
 // Explores each scenario in each era it lists and compares with its expectation.
 int check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 
+struct CompareArgs {
+  std::string before, after;  // scenario files (one may be `-`)
+  std::string format = "text";
+  engine::ExploreOptions options;
+  std::istream* in = nullptr;
+};
+// Explores two scenarios (a finding and its fix) in every era they share and reports them side
+// by side; exit 0 when the after one is safe in each.
+int compare(const CompareArgs& args, std::ostream& out, std::ostream& err);
+
 struct ReplayArgs {
   std::string file, schedule, kernel;
   std::string format = "text";

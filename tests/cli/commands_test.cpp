@@ -186,5 +186,30 @@ TEST(ToolCommands, AReplayPrefixIsFinishedWithTheFirstScheduleThatFitsWithComple
   EXPECT_EQ(nlohmann::json::parse(again.out)["outcome"], doc["outcome"]);
 }
 
+TEST(CompareCommand, AFixIsProvedAndARegressionOrAnUnfixedWindowIsNot) {
+  const std::string before = RW_SOURCE_DIR "/scenarios/lkmpg_chardev.toml";
+  const std::string after = RW_SOURCE_DIR "/scenarios/owner_pin_redundant_get.toml";
+  const auto fixed = rw::testing::racewin({"compare", before, after, "-q"});
+  EXPECT_EQ(fixed.code, kExitOk) << fixed.out << fixed.err;
+  EXPECT_NE(fixed.out.find("fixed: the window is gone"), std::string::npos) << fixed.out;
+  EXPECT_NE(fixed.out.find("before window: racewin replay"), std::string::npos) << fixed.out;
+  const auto json = rw::testing::racewin({"compare", before, after, "-q", "--format", "json"});
+  const auto doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["fixed"], true);
+  ASSERT_EQ(doc["eras"].size(), 2u);
+  for (const auto& e : doc["eras"]) {
+    EXPECT_EQ(e["before"]["verdict"], "violation");
+    EXPECT_EQ(e["after"]["verdict"], "safe");
+    EXPECT_GT(e["after"]["executions"].get<std::uint64_t>(), 0u);
+  }
+  const auto broken = rw::testing::racewin({"compare", after, before, "-q"});
+  EXPECT_EQ(broken.code, kExitMismatch);
+  EXPECT_NE(broken.out.find("broken: the change opens a window"), std::string::npos) << broken.out;
+  const auto same = rw::testing::racewin({"compare", before, before, "-q"});
+  EXPECT_EQ(same.code, kExitMismatch);
+  EXPECT_NE(same.out.find("not fixed: the same kind of window remains"), std::string::npos) << same.out;
+  EXPECT_EQ(rw::testing::racewin({"compare", before, "/no/such.toml"}).code, kExitBadInput);
+}
+
 }  // namespace
 }  // namespace rw::cli
