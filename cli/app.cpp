@@ -36,12 +36,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_format(check_cmd);
   add_search_flags(check_cmd, flags);
   check_cmd->add_flag("--no-timing", no_timing, "leave the time column out of the text report");
+  check_cmd->add_option("--width", check_args.width, "fit traces to this many columns (default: $COLUMNS or the terminal's)")->check(CLI::Range(40, 1000));
 
   auto* replay_cmd = app.add_subcommand("replay", "re-run one schedule of a scenario and print its whole trace");
   ReplayArgs replay_args;
   replay_cmd->add_option("scenario", replay_args.file, "scenario file (- reads it from standard input)")->required();
   replay_cmd->add_option("--kernel", replay_args.kernel, "the era to replay in, for a scenario that lists several: 2.6.24 or modern");
   replay_cmd->add_option("--schedule", replay_args.schedule, "fiber names in order, e.g. 'opener*12 rmmod*17 opener'")->required();
+  replay_cmd->add_option("--width", replay_args.width, "fit the trace to this many columns (default: $COLUMNS or the terminal's)")->check(CLI::Range(40, 1000));
   replay_cmd->add_flag("--complete", replay_args.complete, "the schedule is a prefix: finish it with the first schedule that fits (the last fiber while it can run, else the first runnable)");
   add_format(replay_cmd);
 

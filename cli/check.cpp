@@ -183,7 +183,7 @@ int check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       all.push_back(Checked{std::move(s), std::move(r)});
     }
   if (args.format == "json") out << check_json(all).dump(2) << '\n';
-  else out << check_text(all, args.timing);
+  else out << check_text(all, args.timing, report_width(args.width, out));
   if (engine::stop_requested()) {
     err << fmt::format("racewin: interrupted: the search that was running reports what it covered{}\n",
                        skipped == 0 ? "" : fmt::format("; {} scenario{} not checked", skipped, skipped == 1 ? "" : "s"));

@@ -16,6 +16,7 @@ struct CheckArgs {
   bool progress = true;                          // the live status line, when stderr is a terminal
   engine::ExploreOptions options;
   std::istream* in = nullptr;                    // standard input, for a path `-`
+  std::size_t width = 0;                         // --width (0: the terminal's, see report_width)
 };
 // Explores each scenario in each era it lists and compares with its expectation.
 int check(const CheckArgs& args, std::ostream& out, std::ostream& err);
@@ -35,6 +36,7 @@ struct ReplayArgs {
   std::string format = "text";
   std::istream* in = nullptr;  // standard input, for the file `-`
   bool complete = false;       // the schedule is a prefix: finish it with the first schedule that fits
+  std::size_t width = 0;       // --width
 };
 // Re-runs one schedule of a scenario and prints its whole trace.
 int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);

@@ -82,7 +82,7 @@ int replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
       out << fmt::format("the prefix's {} steps, then the first schedule that fits: --schedule '{}'\n", schedule->size(),
                          engine::format_schedule(result->schedule, names));
     out << '\n';
-    out << swimlane(result->trace, names, initial, kind);
+    out << swimlane(result->trace, names, initial, kind, report_width(args.width, out));
     if (result->violation)
       out << fmt::format("\nviolation {}: {}\n", kind, result->violation->message);
     else

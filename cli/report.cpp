@@ -2,6 +2,11 @@
 #include "cli/report.hpp"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -76,9 +81,22 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 
 }  // namespace
 
+std::size_t report_width(std::size_t flag, const std::ostream& out) {
+  if (flag > 0) return flag;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    const long n = std::strtol(columns, nullptr, 10);
+    if (n >= 40 && n <= 1000) return static_cast<std::size_t>(n);
+  }
+  struct winsize ws{};
+  if (&out == &std::cout && ::isatty(1) == 1 && ::ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
+  return 0;
+}
+
 std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vector<std::string>& fibers,
-                     const std::string& initial_watch, const std::string& violation_kind) {
-  constexpr std::size_t kMaxWidth = 50;
+                     const std::string& initial_watch, const std::string& violation_kind, std::size_t line_width) {
+  // Each column's share of the line, after the step numbers (13) and the watch column (about 28).
+  const std::size_t kMaxWidth =
+      line_width == 0 ? 50 : std::max<std::size_t>(12, (line_width > 41 ? line_width - 41 : 0) / std::max<std::size_t>(1, fibers.size()) - 2);
   std::vector<std::size_t> width(fibers.size());
   for (std::size_t f = 0; f < fibers.size(); ++f) width[f] = std::max<std::size_t>(fibers[f].size(), 8);
   for (const auto& s : trace) {
@@ -170,7 +188,7 @@ std::string search_text(const engine::Report& r) {
   return s + ")";
 }
 
-std::string check_text(const std::vector<Checked>& all, bool timing) {
+std::string check_text(const std::vector<Checked>& all, bool timing, std::size_t width) {
   std::size_t wn = 8, we = 8, wv = 7;
   for (const auto& c : all) {
     wn = std::max(wn, c.scenario.title().size());
@@ -209,7 +227,7 @@ std::string check_text(const std::vector<Checked>& all, bool timing) {
                          v.execution, search_text(r), r.violation_dfs_steps, r.violation_found_preemptions,
                          r.violation_found_preemptions == 1 ? "" : "s", v.schedule.size(), v.preemptions,
                          v.preemptions == 1 ? "" : "s");
-      out += swimlane(v.trace, r.fiber_names, r.initial_watch, v.kind);
+      out += swimlane(v.trace, r.fiber_names, r.initial_watch, v.kind, width);
       out += "   replay: " + replay_command(c.scenario, engine::format_schedule(v.schedule, r.fiber_names)) + "\n";
     } else if (c.result.partial) {
       out += fmt::format("   partial: no violation in shard {}/{} of the tree ({} executions, {} states); a shard proves "

@@ -23,10 +23,15 @@ std::string replay_command(const models::Scenario& s, const std::string& schedul
 
 // The trace as a swimlane: one column per fiber, the watched values where they change, '|' in
 // the margin while some fiber is inside a race window, the violation marked on its step.
+// `width`: the line width to fit (0: columns of at most 50 characters); a word longer than its
+// column widens it, so that a kernel name is never cut.
 std::string swimlane(const std::vector<engine::TraceStep>& trace, const std::vector<std::string>& fibers,
-                     const std::string& initial_watch, const std::string& violation_kind);
+                     const std::string& initial_watch, const std::string& violation_kind, std::size_t width = 0);
+// The width text reports fit: --width if given, else $COLUMNS, else the terminal's when `out` is
+// standard output on a terminal, else 0.
+std::size_t report_width(std::size_t flag, const std::ostream& out);
 
-std::string check_text(const std::vector<Checked>& all, bool timing);
+std::string check_text(const std::vector<Checked>& all, bool timing, std::size_t width = 0);
 nlohmann::ordered_json check_json(const std::vector<Checked>& all);
 nlohmann::ordered_json trace_json(const std::vector<engine::TraceStep>& trace,
                                   const std::vector<std::string>& fibers,

@@ -186,6 +186,25 @@ TEST(ToolCommands, AReplayPrefixIsFinishedWithTheFirstScheduleThatFitsWithComple
   EXPECT_EQ(nlohmann::json::parse(again.out)["outcome"], doc["outcome"]);
 }
 
+TEST(ToolCommands, TracesFitTheWidthAskedForOrColumns) {
+  const std::vector<std::string> replay = {"replay", RW_SOURCE_DIR "/scenarios/lkmpg_chardev.toml", "--kernel", "modern",
+                                           "--schedule", "opener*10 rmmod*20 opener"};
+  const auto lines_at = [&](const char* width) {
+    auto args = replay;
+    if (width != nullptr) args.insert(args.end(), {"--width", width});
+    const auto r = rw::testing::racewin(args);
+    EXPECT_EQ(r.code, kExitMismatch) << r.err;  // the trace ends in the window
+    return rw::testing::line_count(r.out);
+  };
+  const std::size_t narrow = lines_at("60"), wide = lines_at("200");
+  EXPECT_GT(narrow, wide);  // narrow columns wrap labels onto more lines
+  ::setenv("COLUMNS", "60", 1);
+  EXPECT_EQ(lines_at(nullptr), narrow);
+  ::unsetenv("COLUMNS");
+  EXPECT_EQ(rw::testing::racewin({"replay", RW_SOURCE_DIR "/scenarios/lkmpg_chardev.toml", "--kernel", "modern",
+                                  "--schedule", "opener", "--width", "5"}).code, kExitBadInput);
+}
+
 TEST(CompareCommand, AFixIsProvedAndARegressionOrAnUnfixedWindowIsNot) {
   const std::string before = RW_SOURCE_DIR "/scenarios/lkmpg_chardev.toml";
   const std::string after = RW_SOURCE_DIR "/scenarios/owner_pin_redundant_get.toml";
