@@ -4,7 +4,9 @@
 # --bench also installs gnuplot-nox, which bench/refcount_report.sh needs for its plot, and spin
 # and python3, which bench/spin_compare.sh needs. --scan installs coccinelle (spatch), which
 # `racewin scan` reads C through; --linux-source installs linux-source-6.1, the tree the heavy
-# scan test and bench/scan_kernel.sh read.
+# scan test and bench/scan_kernel.sh read. --install installs help2man, which writes the man page
+# racewin.1 at build time (without it there is none, and the install test's man_page check is
+# skipped), and file, which cpack's dependency scan of the Debian package needs.
 set -euo pipefail
 packages=(build-essential cmake libboost-context-dev libgtest-dev catch2 libcli11-dev
           libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
@@ -13,7 +15,8 @@ for arg in "$@"; do
     --bench) packages+=(gnuplot-nox spin python3) ;;
     --scan) packages+=(coccinelle) ;;
     --linux-source) packages+=(coccinelle linux-source-6.1 xz-utils python3) ;;
-    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source)" >&2; exit 2 ;;
+    --install) packages+=(help2man file) ;;
+    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source, --install)" >&2; exit 2 ;;
   esac
 done
 missing=()
