@@ -4,7 +4,8 @@
 # --bench also installs gnuplot-nox, which bench/refcount_report.sh needs for its plot, and spin
 # and python3, which bench/spin_compare.sh needs. --scan installs coccinelle (spatch), which
 # `racewin scan` reads C through; --linux-source installs linux-source-6.1, the tree the heavy
-# scan test and bench/scan_kernel.sh read.
+# scan test and bench/scan_kernel.sh read. --fuzz installs clang (14) with its libFuzzer and
+# sanitizer runtimes and python3, which scripts/fuzz.sh and fuzz/seeds.py need.
 set -euo pipefail
 packages=(build-essential cmake libboost-context-dev libgtest-dev catch2 libcli11-dev
           libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
@@ -13,7 +14,8 @@ for arg in "$@"; do
     --bench) packages+=(gnuplot-nox spin python3) ;;
     --scan) packages+=(coccinelle) ;;
     --linux-source) packages+=(coccinelle linux-source-6.1 xz-utils python3) ;;
-    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source)" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev python3) ;;
+    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source, --fuzz)" >&2; exit 2 ;;
   esac
 done
 missing=()
