@@ -289,15 +289,14 @@ int merge_reports(const std::vector<std::string>& files, const ReadReport& read,
                          count - ps.size() == 1 ? "" : "s", missing);
       return kExitBadInput;
     }
-    for (const auto& p : ps) {
-      const json& s = p.scenario;
-      if (s.value("symmetry", json::object()).value("on", false) != first.value("symmetry", json::object()).value("on", false)) {
+    // A report without "symmetry" ran without it (the key is optional).
+    const auto symmetry_on = [](const json& j) { return j.value("symmetry", json::object()).value("on", false); };
+    for (const auto& p : ps)
+      if (symmetry_on(p.scenario) != symmetry_on(first)) {
         err << fmt::format("racewin merge: {}: scenario '{}' ran with symmetry {}, but {} with it {}\n", p.file, name,
-                           s["symmetry"].value("on", false) ? "on" : "off", ps.front().file,
-                           first["symmetry"].value("on", false) ? "on" : "off");
+                           symmetry_on(p.scenario) ? "on" : "off", ps.front().file, symmetry_on(first) ? "on" : "off");
         return kExitBadInput;
       }
-    }
     // Each shard's report as an engine::Report, merged in shard order as the units of one run are.
     const models::Expectation x = expectation_of(first["expected"]);
     engine::Report whole;
