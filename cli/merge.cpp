@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/merge.hpp"
 #include "engine/execution.hpp"
 #include "engine/report.hpp"
 #include "models/check.hpp"
@@ -21,7 +22,7 @@ namespace rw::cli {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = ReportJson;
 
 struct Part {
   std::string file;  // the report it came from
@@ -137,20 +138,9 @@ std::string entry_problem(const json& s) {
   return {};
 }
 
-// Reads one report and checks every field merge reads; returns an error message (one line,
-// with the file name) or "".
-std::string read_report(const std::string& file, json& doc) {
-  // The type first: a folder would throw from the read, and a FIFO would block it.
-  std::error_code ec;
-  const auto st = std::filesystem::status(file, ec);
-  if (st.type() == std::filesystem::file_type::not_found) return fmt::format("{}: cannot open the report: no such file", file);
-  if (ec) return fmt::format("{}: cannot open the report: {}", file, ec.message());
-  if (st.type() == std::filesystem::file_type::directory)
-    return fmt::format("{}: is a directory, expected a JSON report of 'racewin check --format json'", file);
-  if (st.type() != std::filesystem::file_type::regular)
-    return fmt::format("{}: not a regular file: expected a JSON report of 'racewin check --format json'", file);
-  std::ifstream in(file);
-  if (!in) return fmt::format("{}: cannot open the report", file);
+}  // namespace
+
+std::string parse_report(std::istream& in, const std::string& file, ReportJson& doc) {
   try {
     doc = json::parse(in);
   } catch (const json::parse_error& e) {
@@ -171,6 +161,25 @@ std::string read_report(const std::string& file, json& doc) {
     }
   }
   return {};
+}
+
+namespace {
+
+// Reads one report and checks every field merge reads; returns an error message (one line,
+// with the file name) or "".
+std::string read_report(const std::string& file, json& doc) {
+  // The type first: a folder would throw from the read, and a FIFO would block it.
+  std::error_code ec;
+  const auto st = std::filesystem::status(file, ec);
+  if (st.type() == std::filesystem::file_type::not_found) return fmt::format("{}: cannot open the report: no such file", file);
+  if (ec) return fmt::format("{}: cannot open the report: {}", file, ec.message());
+  if (st.type() == std::filesystem::file_type::directory)
+    return fmt::format("{}: is a directory, expected a JSON report of 'racewin check --format json'", file);
+  if (st.type() != std::filesystem::file_type::regular)
+    return fmt::format("{}: not a regular file: expected a JSON report of 'racewin check --format json'", file);
+  std::ifstream in(file);
+  if (!in) return fmt::format("{}: cannot open the report", file);
+  return parse_report(in, file, doc);
 }
 
 std::uint64_t u64(const json& j, const char* key) { return j.contains(key) && j[key].is_number() ? j[key].get<std::uint64_t>() : 0; }
@@ -213,13 +222,18 @@ models::Expectation expectation_of(const json& x) {
 }  // namespace
 
 int merge(const std::vector<std::string>& files, const std::string& format, std::ostream& out, std::ostream& err) {
+  return merge_reports(files, read_report, format, out, err);
+}
+
+int merge_reports(const std::vector<std::string>& files, const ReadReport& read, const std::string& format,
+                  std::ostream& out, std::ostream& err) {
   std::map<std::string, std::vector<Part>> parts;  // by scenario file + name
   std::vector<std::string> order;
   std::uint64_t count = 0;
   std::string count_from;
   for (const auto& f : files) {
     json doc;
-    if (std::string e = read_report(f, doc); !e.empty()) {
+    if (std::string e = read(f, doc); !e.empty()) {
       err << "racewin merge: " << e << '\n';
       return kExitBadInput;
     }
@@ -276,15 +290,14 @@ int merge(const std::vector<std::string>& files, const std::string& format, std:
                          count - ps.size() == 1 ? "" : "s", missing);
       return kExitBadInput;
     }
-    for (const auto& p : ps) {
-      const json& s = p.scenario;
-      if (s.value("symmetry", json::object()).value("on", false) != first.value("symmetry", json::object()).value("on", false)) {
+    // A report without "symmetry" ran without it (the key is optional).
+    const auto symmetry_on = [](const json& j) { return j.value("symmetry", json::object()).value("on", false); };
+    for (const auto& p : ps)
+      if (symmetry_on(p.scenario) != symmetry_on(first)) {
         err << fmt::format("racewin merge: {}: scenario '{}' ran with symmetry {}, but {} with it {}\n", p.file, name,
-                           s["symmetry"].value("on", false) ? "on" : "off", ps.front().file,
-                           first["symmetry"].value("on", false) ? "on" : "off");
+                           symmetry_on(p.scenario) ? "on" : "off", ps.front().file, symmetry_on(first) ? "on" : "off");
         return kExitBadInput;
       }
-    }
     // Each shard's report as an engine::Report, merged in shard order as the units of one run are.
     const models::Expectation x = expectation_of(first["expected"]);
     engine::Report whole;

@@ -12,8 +12,16 @@
 #include "engine/require.hpp"
 
 // ASan must be told about stack switches. Debian's Boost.Context is built for fcontext only
-// (its ucontext variant, which would do this itself, does not link), so annotate here.
+// (its ucontext variant, which would do this itself, does not link), so annotate here. GCC says
+// ASan is on with __SANITIZE_ADDRESS__, clang (before 16) only through __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
+#define RW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RW_ASAN 1
+#endif
+#endif
+#if defined(RW_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 // A forgotten fiber leaves its frames' redzones poisoned; a new fiber on the stack starts clean.

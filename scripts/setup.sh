@@ -6,7 +6,9 @@
 # `racewin scan` reads C through; --linux-source installs linux-source-6.1, the tree the heavy
 # scan test and bench/scan_kernel.sh read. --install installs help2man, which writes the man page
 # racewin.1 at build time (without it there is none, and the install test's man_page check is
-# skipped), and file, which cpack's dependency scan of the Debian package needs.
+# skipped), and file, which cpack's dependency scan of the Debian package needs. --fuzz installs
+# clang (14) with its libFuzzer and sanitizer runtimes and python3, which scripts/fuzz.sh and
+# fuzz/seeds.py need.
 set -euo pipefail
 packages=(build-essential cmake libboost-context-dev libgtest-dev catch2 libcli11-dev
           libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
@@ -16,7 +18,8 @@ for arg in "$@"; do
     --scan) packages+=(coccinelle) ;;
     --linux-source) packages+=(coccinelle linux-source-6.1 xz-utils python3) ;;
     --install) packages+=(help2man file) ;;
-    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source, --install)" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev python3) ;;
+    *) echo "setup: unknown option '$arg' (expected: --bench, --scan, --linux-source, --install, --fuzz)" >&2; exit 2 ;;
   esac
 done
 missing=()

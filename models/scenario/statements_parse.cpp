@@ -53,7 +53,9 @@ void parse_call(Statement& s, std::string_view text, const toml::node& e, Ctx& x
   if (!call)
     fail(e.source(), fmt::format("unknown statement '{}' in '{}' (scenarios/README.md lists the statement language)",
                                  s.text, x.what));
-  const auto& [name, args] = *call;
+  // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
+  const std::string& name = call->name;
+  const std::vector<std::string>& args = call->args;
   const auto nargs = [&](std::size_t n) {
     if (args.size() != n) bad(fmt::format("{}() takes {} argument{}", name, n, n == 1 ? "" : "s"));
     for (const auto& a : args)

@@ -217,7 +217,9 @@ TEST(CliShards, AShardWithoutAViolationIsPartialNeverSafeOrOk) {
   EXPECT_EQ(text.out.find("  ok\n"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("partial: no violation in shard 1/2"), std::string::npos) << text.out;
   const auto j = racewin({"check", file, "--shard", "1/2", "--format", "json"});
-  for (const auto& s : json::parse(j.out)["scenarios"]) {
+  // The document outlives the loop: a range-for over a member of a temporary reads freed memory.
+  const json shard_one = json::parse(j.out);
+  for (const auto& s : shard_one["scenarios"]) {
     EXPECT_EQ(s["verdict"], "partial");
     EXPECT_EQ(s["matches"], false);
     EXPECT_EQ(s["partial"], true);
@@ -228,7 +230,8 @@ TEST(CliShards, AShardWithoutAViolationIsPartialNeverSafeOrOk) {
   rw::testing::TempDir dir;
   const auto m = racewin({"merge", dir.write("a.json", zero.out).string(), dir.write("b.json", j.out).string(), "--format", "json"});
   EXPECT_EQ(m.code, 0) << m.err;
-  for (const auto& s : json::parse(m.out)["scenarios"]) {
+  const json merged = json::parse(m.out);
+  for (const auto& s : merged["scenarios"]) {
     EXPECT_EQ(s["verdict"], "violation");
     EXPECT_EQ(s["matches"], true);
   }

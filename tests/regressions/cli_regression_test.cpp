@@ -133,6 +133,20 @@ TEST(MergeThrewOnABadReport, ShardLabelsOutsideZeroToNOrRelabelledAreRefused) {
   expect_one_clean_line(racewin({"merge", huge}), "'shard' is 0/10000000000000");
 }
 
+// Fixed by 7433364: merge compared the shards' symmetry with "symmetry" optional, but named it
+// in its message with the const operator[], which is undefined for an absent key: a shard 0
+// without "symmetry" and a shard 1 with it on ended racewin with a json::type_error (an
+// assertion in nlohmann's debug builds). Seen while writing fuzz/merge_fuzz.cpp, which aborts on it.
+TEST(MergeSymmetryOfAnAbsentKey, AShardWithoutSymmetryAgainstOneWithItOnIsOneLine) {
+  TempDir dir;
+  const auto s0 = dir.write("s0.json", report(kOutcomes + ", " + shard(0, 2))).string();
+  const auto s1 = dir.write("s1.json", report(kOutcomes + ", " + shard(1, 2) + R"(, "symmetry": {"on": true})")).string();
+  expect_one_clean_line(racewin({"merge", s0, s1}), s1 + ": scenario 's' ran with symmetry on, but " + s0 + " with it off");
+  expect_one_clean_line(racewin({"merge", s1, s0}), s1 + ": scenario 's' ran with symmetry on, but " + s0 + " with it off");
+  const auto off = dir.write("off.json", report(kOutcomes + ", " + shard(1, 2) + R"(, "symmetry": {"on": false})")).string();
+  EXPECT_EQ(racewin({"merge", s0, off}).code, rw::cli::kExitOk);
+}
+
 // Fixed by 4c5981e: load_scenario opened whatever it was given and read it to its end: a FIFO
 // blocked (or read whatever a writer sent), /dev/zero never ended, a huge file was read whole.
 TEST(ScenarioReadWithoutBound, AFifoIsRefusedWithoutReadingIt) {
