@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include "engine/strategies/registry.hpp"
@@ -38,6 +39,14 @@ std::string strategy_help() {
   std::string s = "the search (default dfs):";
   for (const auto& e : engine::strategies()) s += fmt::format("\n  {}: {}", e.name, e.help);
   return s;
+}
+
+// A number of seconds, above 0 (or from 0 with `zero`), at most 1e9; nothing when it is not one.
+std::optional<double> seconds(const std::string& text, bool zero) {
+  char* end = nullptr;
+  const double t = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !(zero ? t >= 0 : t > 0) || t > 1e9) return std::nullopt;
+  return t;
 }
 
 // "800M", "2G", "65536": a size in bytes, with an optional binary K, M or G (at least 1 MiB).
@@ -99,11 +108,9 @@ std::expected<engine::ExploreOptions, std::string> to_explore_options(const Sear
     opt.max_steps = static_cast<std::uint32_t>(*v);
   }
   if (!f.timeout.empty()) {
-    char* end = nullptr;
-    const double t = std::strtod(f.timeout.c_str(), &end);
-    if (end == f.timeout.c_str() || *end != '\0' || !(t > 0) || t > 1e9)
-      return Bad(fmt::format("--timeout: expected a number of seconds above 0, got '{}'", f.timeout));
-    opt.timeout = t;
+    const auto t = seconds(f.timeout, false);
+    if (!t) return Bad(fmt::format("--timeout: expected a number of seconds above 0, got '{}'", f.timeout));
+    opt.timeout = *t;
   }
   if (!f.max_memory.empty()) {
     auto bytes = memory_size(f.max_memory);
@@ -179,12 +186,10 @@ std::expected<engine::ExploreOptions, std::string> to_explore_options(const Sear
   opt.checkpoint = f.checkpoint;
   opt.resume = f.resume;
   if (!f.checkpoint_every.empty()) {
-    char* end = nullptr;
-    const double t = std::strtod(f.checkpoint_every.c_str(), &end);
-    if (end == f.checkpoint_every.c_str() || *end != '\0' || !(t >= 0) || t > 1e9)
-      return Bad(fmt::format("--checkpoint-every: expected a number of seconds from 0 up, got '{}'", f.checkpoint_every));
+    const auto t = seconds(f.checkpoint_every, true);
+    if (!t) return Bad(fmt::format("--checkpoint-every: expected a number of seconds from 0 up, got '{}'", f.checkpoint_every));
     if (f.checkpoint.empty()) return Bad("--checkpoint-every goes with --checkpoint FILE");
-    opt.checkpoint_every = t;
+    opt.checkpoint_every = *t;
   }
   if ((!f.checkpoint.empty() || !f.resume.empty()) && (!strategy->exhaustive() || opt.auto_bound || opt.check_state))
     return Bad(fmt::format("--checkpoint and --resume apply to exhaustive search (--strategy {}) without --preemption-bound auto or --check-state",
